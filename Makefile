@@ -1,0 +1,35 @@
+# btoagents: `make demo` and `make test` work on a fresh clone; both build .venv first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: venv demo test lint validate bench figures clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@set -e; \
+	if [ ! -x $(PY) ]; then \
+	  interp=$$(.ci/find-python); \
+	  echo "Creating $(VENV) with $$interp"; \
+	  "$$interp" -m venv $(VENV); \
+	fi; \
+	$(PY) -m pip install --quiet --upgrade pip; \
+	$(PY) -m pip install --quiet -e '.[test,dev]'; \
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/btoagents demo --out results/demo
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests
+
+test: $(STAMP) lint
+	$(VENV)/bin/pytest -m "not slow and not browser"
+
+validate: $(STAMP)
+	$(VENV)/bin/pytest -m slow
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -1,0 +1,102 @@
+"""Final customers: the persistent population whose purchases form the demand.
+
+A final customer is a known end user (not a dealer, national sales company or fleet buyer).
+Each has a home dealer, a favourite variant, a patience (days it will wait for a delivery),
+a price sensitivity (the markdown share that makes it accept a near variant instead of its
+exact choice) and a memory of service: a delivery later than quoted lowers its purchase
+multiplier and its patience; an on-time one restores them a little.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import mesa
+
+from btoagents.records import FINAL, Order
+
+if TYPE_CHECKING:
+    from btoagents.model import SupplyChainModel
+
+BTS = 0
+
+
+class FinalCustomer(mesa.Agent):
+    """A final customer. Times in days; ``switch_discount`` is a share of list price."""
+
+    def __init__(
+        self,
+        model: SupplyChainModel,
+        index: int,
+        patience: float,
+        switch_discount: float,
+        favourite: int,
+        dealer: object | None,
+    ) -> None:
+        super().__init__(model)
+        self.index = index
+        self.base_patience = patience
+        self.patience = patience
+        self.switch_discount = switch_discount
+        self.favourite = favourite
+        self.dealer = dealer
+        self.multiplier = 1.0
+        self.purchases = 0
+        self.late_deliveries = 0
+
+    def purchase(self, variant: int) -> None:
+        """Try to buy ``variant`` now: from stock, a marked-down near variant, an order, or not."""
+        m = self.model
+        now = m.cal.now
+        order = Order(variant, now, FINAL, self, self.dealer, 0.0, now >= m.warmup)
+        self.purchases += 1
+        m.order_arrived(order)
+        strategy = m.strategy[variant]
+        if strategy == BTS:
+            pos = m.point_of_sale(self.dealer)
+            if pos.on_hand[variant] > 0:
+                m.sell_from_stock(order, pos, variant)
+                return
+            if m.substitution and self._switch(order, pos):
+                return
+            quote = m.quote_backorder(order)
+            if quote <= self.patience:
+                order.quoted = quote
+                m.accept_backorder(order, pos)
+            else:
+                m.order_lost(order)
+            return
+        quote = m.manufacturer.quote(variant, strategy, self.dealer)
+        if quote <= self.patience:
+            order.quoted = quote
+            m.accept_build_order(order)
+        else:
+            m.order_lost(order)
+
+    def _switch(self, order: Order, pos) -> bool:
+        """Take a near variant in stock whose markdown meets this customer's price sensitivity."""
+        m = self.model
+        best, best_discount = -1, -1.0
+        for alt in m.catalog.near(order.variant):
+            if pos.on_hand[alt] > 0 and m.strategy[alt] == BTS:
+                d = m.markdown.discount(pos.oldest_age(alt))
+                if d >= self.switch_discount and d > best_discount:
+                    best, best_discount = alt, d
+        if best < 0:
+            return False
+        order.variant = best
+        m.sell_from_stock(order, pos, best)
+        return True
+
+    def delivered(self, late: bool) -> None:
+        """Update the memory of service after a delivery (only when memory is on)."""
+        cfg = self.model.cfg.customers
+        if late:
+            self.late_deliveries += 1
+            self.multiplier *= 1.0 - cfg.late_rate_penalty
+            self.patience *= 1.0 - cfg.late_patience_penalty
+        else:
+            self.multiplier = min(1.0, self.multiplier + cfg.recovery)
+            if math.isfinite(self.base_patience):
+                self.patience += cfg.recovery * (self.base_patience - self.patience)

@@ -1,0 +1,70 @@
+"""Dealers: points of sale holding finished stock of build-to-stock variants.
+
+A dealer keeps, per stocked variant, a target of ``days_of_supply`` days of its own sales,
+replenished from the plant by base stock, (s,S) or periodic order-up-to; ageing units are
+marked down by the scenario's schedule when sold. Orders for build-to-order variants are
+forwarded to the manufacturer; the finished unit comes back after ``transport_time`` days.
+Restocking orders to the plant are intermediary orders, counted apart from final-customer
+orders.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from btoagents.products import days_of_supply_stock
+from btoagents.records import Transfer
+from btoagents.stock import StockPoint
+
+if TYPE_CHECKING:
+    from btoagents.model import SupplyChainModel
+
+
+class Dealer(mesa.Agent):
+    """A dealer with a lot of finished units and a restocking policy."""
+
+    def __init__(self, model: SupplyChainModel, index: int, share: float) -> None:
+        super().__init__(model)
+        cfg = model.cfg.dealers
+        cat = model.catalog
+        self.index = index
+        self.share = share
+        self.transport_time = cfg.transport_time
+        base, reorder = [], []
+        for v, var in enumerate(cat.variants):
+            stocked = model.strategy[v] == 0
+            s_up = days_of_supply_stock(var.rate * share, cfg.days_of_supply) if stocked else 0
+            if cfg.policy == "ss" and stocked:
+                s_low = min(int(var.rate * share * cfg.reorder_days), s_up - 1)
+            else:
+                s_low = s_up - 1
+            base.append(s_up)
+            reorder.append(s_low)
+        self.stock = StockPoint(
+            f"dealer{index}",
+            len(cat),
+            model.cal,
+            model.fill_finished,
+            self.restock,
+            model.finished_levels(),
+            base,
+            reorder,
+            periodic=cfg.policy == "order_up_to",
+        )
+
+    def initial_stock(self) -> None:
+        """Fill the lot to its targets at time 0."""
+        for v, units in enumerate(self.stock.base):
+            if units > 0:
+                self.stock.stock_up(v, units)
+
+    def restock(self, variant: int, quantity: int, stock: StockPoint) -> None:
+        """Order ``quantity`` units of ``variant`` from the plant's finished goods."""
+        m = self.model
+        m.restock_ordered(quantity)
+        now = m.cal.now
+        plant = m.manufacturer.finished
+        for _ in range(quantity):
+            plant.demand(variant, Transfer(variant, stock, now))

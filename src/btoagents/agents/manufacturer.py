@@ -1,0 +1,164 @@
+"""The manufacturer: finite capacity, a production queue, plant stock and design work.
+
+The plant builds every unit on its lines (a :class:`~btoagents.production.Workcenter`):
+build-to-stock units to refill its finished goods, build-to-order units for a customer's
+order, assemble-to-order units once the order holds each of its components (drawn from the
+plant's component stock, replenished from the suppliers), and engineer-to-order units after
+a design delay. Queue discipline and overtime follow ``[manufacturer]``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from btoagents.distributions import Duration
+from btoagents.production import Workcenter
+from btoagents.records import Job, Order
+from btoagents.stock import StockPoint
+
+if TYPE_CHECKING:
+    from btoagents.model import SupplyChainModel
+
+ATO, BTO, ETO = 1, 2, 3
+
+
+class Manufacturer(mesa.Agent):
+    """The plant: lines, finished goods of stocked variants and component stock."""
+
+    def __init__(self, model: SupplyChainModel) -> None:
+        super().__init__(model)
+        scn = model.cfg
+        cfg = scn.manufacturer
+        cat = model.catalog
+        self.workcenter = Workcenter(
+            "plant",
+            model.cal,
+            cfg.lines,
+            Duration(
+                cfg.service_distribution,
+                1.0 / cfg.service_rate,
+                model.streams["production"],
+                cfg.service_cv,
+            ),
+            cfg.discipline,
+            self.finished_job,
+            cfg.overtime_lines,
+            cfg.overtime_threshold,
+        )
+        base = [v.base_stock if model.strategy[i] == 0 else 0 for i, v in enumerate(cat.variants)]
+        if cfg.policy == "ss":
+            reorder = [min(v.reorder_point, b - 1) for v, b in zip(cat.variants, base, strict=True)]
+        else:
+            reorder = [b - 1 for b in base]
+        self.finished = StockPoint(
+            "plant",
+            len(cat),
+            model.cal,
+            model.fill_finished,
+            self.produce_stock,
+            model.finished_levels(),
+            base,
+            reorder,
+        )
+        comps = list(scn.components.values())
+        cbase = [c.plant_base_stock for c in comps]
+        creorder = [
+            (c.plant_reorder_point if c.plant_reorder_point is not None else b - 1)
+            if c.plant_policy == "ss"
+            else b - 1
+            for c, b in zip(comps, cbase, strict=True)
+        ]
+        creorder = [min(r, b - 1) for r, b in zip(creorder, cbase, strict=True)]
+        self.components = StockPoint(
+            "plant-components",
+            len(comps),
+            model.cal,
+            self.component_arrived,
+            self.order_components,
+            model.component_levels(),
+            cbase,
+            creorder,
+            periodic=[c.plant_policy == "order_up_to" for c in comps],
+        )
+        eng_stream = model.streams["engineering"]
+        self.engineering = [
+            Duration(scn.products[cat.families[v.family]].engineering_distribution,
+                     v.engineering_days, eng_stream)
+            for v in cat.variants
+        ]
+        self.in_engineering = 0
+        self.awaiting_components = 0
+        self.produced = 0
+
+    def initial_stock(self) -> None:
+        """Fill finished goods and component stock to their targets at time 0."""
+        for sp in (self.finished, self.components):
+            for item, units in enumerate(sp.base):
+                if units > 0:
+                    sp.stock_up(item, units)
+
+    # -- customer orders ----------------------------------------------------------------
+    def quote(self, variant: int, strategy: int, dealer: object | None) -> float:
+        """Lead time (days) to quote a new order for ``variant`` built under ``strategy``."""
+        days = self.workcenter.quote(0)
+        if strategy == ETO:
+            days += self.engineering[variant].mean
+        elif strategy == ATO:
+            for c in self.model.catalog.variants[variant].components:
+                if self.components.on_hand[c] <= 0:
+                    sup = self.model.supplier_of[c]
+                    days += sup.lead_time.mean + sup.workcenter.quote(1)
+                    break
+        if dealer is not None:
+            days += dealer.transport_time
+        return days
+
+    def accept(self, order: Order, strategy: int) -> None:
+        """Start work on an accepted order for a build-to-order family variant."""
+        if strategy == ETO:
+            self.in_engineering += 1
+            self.model.cal.after(self.engineering[order.variant](), self.engineered, order)
+        elif strategy == ATO:
+            comps = self.model.catalog.variants[order.variant].components
+            order.missing = len(comps)
+            self.awaiting_components += 1
+            for c in comps:
+                self.components.demand(c, order)
+        else:
+            self.workcenter.submit(Job(order.variant, 0, order))
+
+    def engineered(self, order: Order) -> None:
+        """Design work is done: the order goes to production."""
+        self.in_engineering -= 1
+        self.workcenter.submit(Job(order.variant, 0, order))
+
+    def component_arrived(self, order: Order, component: int, stock: StockPoint, age: float) -> None:
+        """A component is allotted to ``order``; with all of them it goes to assembly."""
+        order.missing -= 1
+        if order.missing == 0:
+            self.awaiting_components -= 1
+            self.workcenter.submit(Job(order.variant, 0, order))
+
+    def order_components(self, component: int, quantity: int, stock: StockPoint) -> None:
+        """Replenish the plant's component stock from the component's supplier."""
+        self.model.supplier_of[component].request(component, quantity, stock)
+
+    # -- stock and bulk work ------------------------------------------------------------
+    def produce_stock(self, variant: int, quantity: int, stock: StockPoint) -> None:
+        """Release ``quantity`` build-to-stock jobs for ``variant`` (class 1: stock work)."""
+        for _ in range(quantity):
+            self.workcenter.submit(Job(variant, 1, None, stock))
+
+    def build_bulk(self, order: Order) -> None:
+        """Build one unit of a bulk (intermediary) order as stock-class work."""
+        self.workcenter.submit(Job(order.variant, 1, order))
+
+    def finished_job(self, job: Job) -> None:
+        """A unit is built: it goes to its order, or onto the plant's finished goods."""
+        self.produced += 1
+        if job.order is not None:
+            self.model.unit_built(job.order)
+        else:
+            job.dest.receive(job.item, 1)

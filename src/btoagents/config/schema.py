@@ -1,0 +1,280 @@
+"""The scenario schema: every key a scenario TOML may hold, its unit, default and bounds.
+
+Pydantic models with ``extra="forbid"`` so that a misspelt key is an error, not a silent
+default. Units: time in days, rates in units (or orders) per day, money in currency units.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Strategy = Literal["bts", "ato", "bto", "eto"]
+ServiceDistribution = Literal["exponential", "deterministic", "gamma", "lognormal"]
+StockPolicy = Literal["base_stock", "ss"]
+ReplenishPolicy = Literal["base_stock", "ss", "order_up_to"]
+Discipline = Literal["fcfs", "bto_priority", "bto_preemptive"]
+
+STRATEGIES: tuple[str, ...] = ("bts", "ato", "bto", "eto")
+
+
+class Section(BaseModel):
+    """Common base: unknown keys are refused, assignments are validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class SimulationConfig(Section):
+    """Clock and replication settings."""
+
+    horizon: float = Field(365.0, gt=0, description="simulated days per replication")
+    warmup: float = Field(30.0, ge=0, description="days cut from the start before KPIs count")
+    replications: int = Field(10, ge=1, description="independent replications")
+    seed: int = Field(12345, ge=0, description="root seed of every random stream")
+    trace: bool = Field(False, description="record every final-customer order arrival")
+    sample_every: float = Field(
+        0.0, ge=0, description="days between time-series samples (0: no time series)"
+    )
+
+    @model_validator(mode="after")
+    def _warmup_inside_horizon(self) -> Self:
+        if self.warmup >= self.horizon:
+            raise ValueError(
+                f"warmup ({self.warmup}) must be shorter than horizon ({self.horizon})"
+            )
+        return self
+
+
+class DemandConfig(Section):
+    """Final-customer arrival process; the rate itself is the sum of the products' rates."""
+
+    process: Literal["poisson", "seasonal"] = "poisson"
+    amplitude: float = Field(0.0, ge=0, lt=1, description="relative swing of a seasonal rate")
+    period: float = Field(365.0, gt=0, description="days in one season cycle")
+    peak_day: float = Field(0.0, description="day of the cycle at which the rate peaks")
+
+
+class ProductConfig(Section):
+    """A product family: one or more variants sharing strategy, prices and components."""
+
+    strategy: Strategy = "bto"
+    demand_rate: float = Field(1.0, ge=0, description="final-customer orders per day")
+    variants: int = Field(1, ge=1, description="number of variants in the family")
+    zipf_exponent: float = Field(1.0, ge=0, description="popularity ~ rank^-exponent")
+    base_stock: int = Field(0, ge=0, description="plant finished-goods target per stocked variant")
+    reorder_point: int | None = Field(
+        None, ge=-1, description="plant (s,S) reorder point s; default base_stock - 1"
+    )
+    tail_share: float = Field(
+        0.0, ge=0, le=1, description="share of variants, least popular first, using tail_strategy"
+    )
+    tail_strategy: Strategy = "bto"
+    price: float = Field(1.0, gt=0, description="list price per unit")
+    unit_cost: float = Field(0.5, ge=0, description="cost of making one unit")
+    salvage_value: float = Field(0.0, ge=0, description="value recovered per written-off unit")
+    life_cycle: float | None = Field(
+        None, gt=0, description="days a variant generation is sold before end of life"
+    )
+    components: list[str] = Field(
+        default_factory=list, description="components one unit needs (assemble-to-order)"
+    )
+    engineering_days: float = Field(0.0, ge=0, description="mean design delay for eto (days)")
+    engineering_distribution: Literal["exponential", "deterministic"] = "exponential"
+
+
+class CustomersConfig(Section):
+    """The persistent population of final customers."""
+
+    count: int = Field(200, ge=1, description="final customers in the population")
+    patience: float = Field(math.inf, gt=0, description="mean days a customer will wait")
+    patience_distribution: Literal["fixed", "exponential", "uniform"] = "fixed"
+    substitution: bool = Field(False, description="accept a marked-down near variant")
+    switch_discount: tuple[float, float] = Field(
+        (0.05, 0.20), description="range of the markdown share that buys a switch"
+    )
+    loyalty: float = Field(0.0, ge=0, le=1, description="chance of re-buying one's favourite")
+    memory: bool = Field(False, description="late deliveries lower purchase rate and patience")
+    late_rate_penalty: float = Field(0.1, ge=0, lt=1)
+    late_patience_penalty: float = Field(0.1, ge=0, lt=1)
+    recovery: float = Field(0.02, ge=0, le=1, description="rate regained per on-time delivery")
+
+    @field_validator("switch_discount")
+    @classmethod
+    def _ordered_range(cls, v: tuple[float, float]) -> tuple[float, float]:
+        lo, hi = v
+        if lo < 0 or hi < lo:
+            raise ValueError("needs 0 <= low <= high")
+        return v
+
+
+class MarkdownStep(Section):
+    """A unit in stock for at least ``after_days`` sells at ``discount`` off list price."""
+
+    after_days: float = Field(ge=0)
+    discount: float = Field(ge=0, lt=1)
+
+
+class DealersConfig(Section):
+    """Dealers: points of sale holding finished stock of build-to-stock variants."""
+
+    count: int = Field(0, ge=0, description="dealers (0: customers buy from the plant)")
+    days_of_supply: float = Field(60.0, ge=0, description="dealer stock target in days of sales")
+    policy: ReplenishPolicy = "base_stock"
+    reorder_days: float = Field(30.0, ge=0, description="(s,S): reorder at s days of supply")
+    transport_time: float = Field(0.0, ge=0, description="plant-to-dealer days")
+    markdown: list[MarkdownStep] = Field(default_factory=list)
+
+
+class ManufacturerConfig(Section):
+    """The plant: parallel lines, queue discipline, overtime."""
+
+    lines: int = Field(1, ge=1)
+    service_rate: float = Field(1.0, gt=0, description="units per day per line")
+    service_distribution: ServiceDistribution = "exponential"
+    service_cv: float = Field(1.0, gt=0, description="coefficient of variation (gamma, lognormal)")
+    discipline: Discipline = "fcfs"
+    policy: StockPolicy = "base_stock"
+    overtime_lines: int = Field(0, ge=0, description="extra lines opened when the queue is long")
+    overtime_threshold: int = Field(10, ge=1, description="waiting jobs that open overtime")
+    overtime_cost: float = Field(0.0, ge=0, description="cost per overtime line-day worked")
+
+
+class SupplierConfig(Section):
+    """A hardware supplier: builds components to stock with its own capacity."""
+
+    servers: int = Field(1, ge=1)
+    service_rate: float = Field(10.0, gt=0, description="components per day per server")
+    service_distribution: ServiceDistribution = "exponential"
+    service_cv: float = Field(1.0, gt=0)
+    base_stock: int = Field(0, ge=0, description="supplier stock target per component")
+    policy: StockPolicy = "base_stock"
+    reorder_point: int | None = Field(None, ge=-1)
+    lead_time: float = Field(0.0, ge=0, description="supplier-to-plant days")
+    lead_time_distribution: Literal["deterministic", "exponential", "gamma"] = "deterministic"
+    lead_time_cv: float = Field(0.5, gt=0)
+
+
+class SupplierOverride(Section):
+    """Per-supplier values; a key left out takes the ``[supplier]`` default."""
+
+    servers: int | None = Field(None, ge=1)
+    service_rate: float | None = Field(None, gt=0)
+    service_distribution: ServiceDistribution | None = None
+    service_cv: float | None = Field(None, gt=0)
+    base_stock: int | None = Field(None, ge=0)
+    policy: StockPolicy | None = None
+    reorder_point: int | None = Field(None, ge=-1)
+    lead_time: float | None = Field(None, ge=0)
+    lead_time_distribution: Literal["deterministic", "exponential", "gamma"] | None = None
+    lead_time_cv: float | None = Field(None, gt=0)
+
+
+class ComponentConfig(Section):
+    """A component bought from a supplier and stocked at the plant for assembly."""
+
+    supplier: str | None = Field(None, description="supplier name (default: the first)")
+    unit_cost: float = Field(0.1, ge=0)
+    plant_base_stock: int = Field(0, ge=0, description="plant stock target")
+    plant_policy: ReplenishPolicy = "base_stock"
+    plant_reorder_point: int | None = Field(None, ge=-1)
+
+
+class ForecastConfig(Section):
+    """Forecasting for periodic order-up-to replenishment (the bullwhip stage)."""
+
+    method: Literal["moving_average", "exponential_smoothing"] = "moving_average"
+    window: int = Field(4, ge=1, description="periods in the moving average")
+    alpha: float = Field(0.3, gt=0, le=1, description="exponential smoothing weight")
+    review_period: float = Field(1.0, gt=0, description="days between reviews")
+    safety_stock: float = Field(0.0, ge=0, description="constant added to the order-up-to level")
+
+
+class IntermediaryConfig(Section):
+    """A bulk buyer (national sales company, fleet): its orders are not final-customer orders."""
+
+    rate: float = Field(0.0, ge=0, description="bulk orders per day")
+    size_mean: float = Field(10.0, ge=1, description="mean units per bulk order")
+    price_factor: float = Field(0.85, gt=0, le=1, description="share of list price paid")
+
+
+class CostsConfig(Section):
+    """Cost rates that turn flows into money."""
+
+    holding_rate: float = Field(0.07, ge=0, description="per year, share of unit cost")
+    backorder_cost: float = Field(0.0, ge=0, description="per open final-customer order-day")
+    lost_sale_cost: float = Field(0.0, ge=0, description="goodwill per lost sale")
+
+
+class KpisConfig(Section):
+    """KPI settings."""
+
+    lead_time_target: float = Field(14.0, gt=0, description="days counted as on time")
+
+
+class Scenario(Section):
+    """One supply chain to simulate: what it is made of and how long to run it."""
+
+    name: str = "scenario"
+    description: str = ""
+    simulation: SimulationConfig = Field(default_factory=SimulationConfig)
+    demand: DemandConfig = Field(default_factory=DemandConfig)
+    products: dict[str, ProductConfig]
+    customers: CustomersConfig = Field(default_factory=CustomersConfig)
+    dealers: DealersConfig = Field(default_factory=DealersConfig)
+    manufacturer: ManufacturerConfig = Field(default_factory=ManufacturerConfig)
+    supplier: SupplierConfig = Field(default_factory=SupplierConfig)
+    suppliers: dict[str, SupplierOverride] = Field(default_factory=dict)
+    components: dict[str, ComponentConfig] = Field(default_factory=dict)
+    forecast: ForecastConfig = Field(default_factory=ForecastConfig)
+    intermediaries: dict[str, IntermediaryConfig] = Field(default_factory=dict)
+    costs: CostsConfig = Field(default_factory=CostsConfig)
+    kpis: KpisConfig = Field(default_factory=KpisConfig)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Self:
+        if not self.products:
+            raise ValueError("products: at least one product is needed")
+        if sum(p.demand_rate for p in self.products.values()) <= 0:
+            raise ValueError("products: the demand rates add up to 0; at least one must be > 0")
+        for name, prod in self.products.items():
+            uses_ato = prod.strategy == "ato" or (prod.tail_share > 0 and prod.tail_strategy == "ato")
+            if uses_ato and not prod.components:
+                raise ValueError(
+                    f"products.{name}.components: an assemble-to-order product needs components"
+                )
+            for comp in prod.components:
+                if comp not in self.components:
+                    raise ValueError(
+                        f"products.{name}.components: unknown component {comp!r} "
+                        f"(known: {sorted(self.components)})"
+                    )
+        names = self.supplier_names()
+        for cname, comp in self.components.items():
+            if comp.supplier is not None and comp.supplier not in names:
+                raise ValueError(
+                    f"components.{cname}.supplier: unknown supplier {comp.supplier!r} "
+                    f"(known: {names})"
+                )
+        return self
+
+    def supplier_names(self) -> list[str]:
+        """Names of the suppliers: those under ``[suppliers]``, else one called ``supplier``."""
+        return list(self.suppliers) or ["supplier"]
+
+    def supplier_config(self, name: str) -> SupplierConfig:
+        """The full settings of supplier ``name``: its overrides on top of ``[supplier]``."""
+        override = self.suppliers.get(name)
+        if override is None:
+            return self.supplier
+        values = self.supplier.model_dump()
+        values.update(override.model_dump(exclude_none=True))
+        return SupplierConfig(**values)
+
+    def offered_load(self) -> float:
+        """Mean production work per unit of plant capacity (rho), bulk orders included."""
+        units_per_day = sum(p.demand_rate for p in self.products.values())
+        units_per_day += sum(i.rate * i.size_mean for i in self.intermediaries.values())
+        m = self.manufacturer
+        return units_per_day / (m.lines * m.service_rate)

@@ -1,0 +1,226 @@
+"""Streaming KPI accumulators and the per-run KPI record.
+
+Everything here is updated while the model runs and holds O(1) memory per quantity (the
+quantile sketch holds one counter per occupied log-bucket), so a run's memory is bounded
+by what is alive, not by the horizon. KPI names and units follow DESIGN.md section 5.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from btoagents.config.schema import STRATEGIES
+
+#: The KPI names every run reports (DESIGN.md section 5), in display order.
+CORE_KPIS: tuple[str, ...] = (
+    "fill_rate",
+    "fg_inventory",
+    "backorders",
+    "lead_time_mean",
+    "lead_time_p95",
+    "on_time_rate",
+    "utilization",
+    "lost_sales_rate",
+    "discount_cost",
+    "holding_cost",
+    "obsolescence_cost",
+    "revenue",
+    "profit",
+    "bullwhip",
+)
+
+
+class TimeAverage:
+    """Time-average of a piecewise-constant level (units), counted from ``start``."""
+
+    __slots__ = ("level", "area", "last", "start")
+
+    def __init__(self, level: float = 0.0) -> None:
+        self.level = level
+        self.area = 0.0
+        self.last = 0.0
+        self.start = 0.0
+
+    def add(self, now: float, delta: float) -> None:
+        """Change the level by ``delta`` at time ``now``."""
+        self.area += self.level * (now - self.last)
+        self.last = now
+        self.level += delta
+
+    def reset(self, now: float) -> None:
+        """Forget the area so far (end of warm-up); the level is kept."""
+        self.area = 0.0
+        self.last = now
+        self.start = now
+
+    def mean(self, now: float) -> float:
+        """Time-average level over ``[start, now]``."""
+        span = now - self.start
+        if span <= 0:
+            return self.level
+        return (self.area + self.level * (now - self.last)) / span
+
+
+class Welford:
+    """Running mean and variance (Welford's algorithm)."""
+
+    __slots__ = ("n", "mean", "m2")
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.mean = 0.0
+        self.m2 = 0.0
+
+    def add(self, x: float) -> None:
+        self.n += 1
+        d = x - self.mean
+        self.mean += d / self.n
+        self.m2 += d * (x - self.mean)
+
+    @property
+    def variance(self) -> float:
+        """Sample variance (NaN below two observations)."""
+        return self.m2 / (self.n - 1) if self.n > 1 else math.nan
+
+
+class QuantileSketch:
+    """Streaming quantiles with relative accuracy ``alpha`` on positive values.
+
+    Log-spaced buckets as in DDSketch (Masson, Rim and Lee, "DDSketch: a fast and
+    fully-mergeable quantile sketch with relative-error guarantees", VLDB 2019); zeros
+    (orders served from stock) are counted apart. Memory: one counter per occupied bucket.
+    """
+
+    __slots__ = ("alpha", "_gamma", "_log_gamma", "zeros", "count", "buckets")
+
+    def __init__(self, alpha: float = 0.001) -> None:
+        self.alpha = alpha
+        self._gamma = (1 + alpha) / (1 - alpha)
+        self._log_gamma = math.log(self._gamma)
+        self.zeros = 0
+        self.count = 0
+        self.buckets: dict[int, int] = {}
+
+    def add(self, x: float) -> None:
+        self.count += 1
+        if x <= 1e-12:
+            self.zeros += 1
+            return
+        k = math.ceil(math.log(x) / self._log_gamma)
+        self.buckets[k] = self.buckets.get(k, 0) + 1
+
+    def quantile(self, q: float) -> float:
+        """The ``q``-quantile (NaN when empty)."""
+        if self.count == 0:
+            return math.nan
+        rank = q * (self.count - 1)
+        if rank < self.zeros:
+            return 0.0
+        seen = self.zeros
+        for k in sorted(self.buckets):
+            seen += self.buckets[k]
+            if seen > rank:
+                return 2 * self._gamma**k / (self._gamma + 1)
+        return 2 * self._gamma ** max(self.buckets) / (self._gamma + 1)
+
+
+class OrderStats:
+    """Counts and lead times of one group of final-customer orders (all, a family, a strategy)."""
+
+    __slots__ = ("arrived", "from_stock", "lost", "delivered", "lead_sum", "on_time", "sketch")
+
+    def __init__(self) -> None:
+        self.arrived = 0
+        self.from_stock = 0
+        self.lost = 0
+        self.delivered = 0
+        self.lead_sum = 0.0
+        self.on_time = 0
+        self.sketch = QuantileSketch()
+
+    def kpis(self) -> dict[str, float]:
+        """fill_rate, lost_sales_rate, lead_time_mean, lead_time_p95, on_time_rate."""
+        nan = math.nan
+        return {
+            "fill_rate": self.from_stock / self.arrived if self.arrived else nan,
+            "lost_sales_rate": self.lost / self.arrived if self.arrived else nan,
+            "lead_time_mean": self.lead_sum / self.delivered if self.delivered else nan,
+            "lead_time_p95": self.sketch.quantile(0.95),
+            "on_time_rate": self.on_time / self.delivered if self.delivered else nan,
+        }
+
+
+@dataclass
+class Flows:
+    """Money and counts accumulated after warm-up (currency, units, orders)."""
+
+    revenue: float = 0.0
+    discount: float = 0.0
+    cogs: float = 0.0
+    obsolescence: float = 0.0
+    lost_sales: int = 0
+    bulk_orders: int = 0
+    bulk_units: int = 0
+    bulk_lead_sum: float = 0.0
+    bulk_done: int = 0
+    restock_orders: int = 0
+    component_requests: int = 0
+    component_from_stock: int = 0
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+class KpiCollector:
+    """All the run's accumulators; the model calls it as orders and stock move."""
+
+    def __init__(self, families: list[str], lead_time_target: float) -> None:
+        self.families = families
+        self.target = lead_time_target
+        self.total = OrderStats()
+        self.by_family = [OrderStats() for _ in families]
+        self.by_strategy = [OrderStats() for _ in STRATEGIES]
+        self.fg_units = TimeAverage()
+        self.fg_value = TimeAverage()
+        self.fg_by_family = [TimeAverage() for _ in families]
+        self.comp_units = TimeAverage()
+        self.comp_value = TimeAverage()
+        self.backlog = TimeAverage()
+        self.backlog_by_family = [TimeAverage() for _ in families]
+        self.flows = Flows()
+        self.stages: dict[str, tuple[Welford, Welford]] = {}
+
+    def time_averages(self) -> list[TimeAverage]:
+        return [
+            self.fg_units,
+            self.fg_value,
+            *self.fg_by_family,
+            self.comp_units,
+            self.comp_value,
+            self.backlog,
+            *self.backlog_by_family,
+        ]
+
+    def end_warmup(self, now: float) -> None:
+        """Cut the warm-up: forget time-averages and flows gathered so far."""
+        for acc in self.time_averages():
+            acc.reset(now)
+        self.flows = Flows()
+        self.stages = {}
+
+    def groups(self, family: int, strategy: int) -> tuple[OrderStats, OrderStats, OrderStats]:
+        return self.total, self.by_family[family], self.by_strategy[strategy]
+
+    def stage_period(self, stage: str, demand: float, orders: float) -> None:
+        """One review period of a stage: the demand it saw and the orders it placed upstream."""
+        pair = self.stages.get(stage)
+        if pair is None:
+            pair = self.stages[stage] = (Welford(), Welford())
+        pair[0].add(demand)
+        pair[1].add(orders)
+
+    def bullwhip(self, stage: str) -> float:
+        """Var(orders placed upstream) / Var(demand seen) of ``stage`` (NaN if undefined)."""
+        pair = self.stages.get(stage)
+        if pair is None or not pair[0].variance > 0:
+            return math.nan
+        return pair[1].variance / pair[0].variance

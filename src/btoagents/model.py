@@ -1,0 +1,570 @@
+"""SupplyChainModel: the hybrid BTO/BTS chain as a Mesa model driven by an event calendar.
+
+Wiring: final customers (a persistent population) buy at their home dealer, or at the plant
+when there are no dealers; dealers hold stock of build-to-stock (BTS) variants and forward
+other orders; the manufacturer builds on finite lines; hardware suppliers build components
+to stock; intermediaries place bulk orders. Agents are Mesa agents registered with the model
+(``model.agents_by_type``); orders, transfers and jobs are light records.
+
+Time is continuous, in days, and advanced by :class:`~btoagents.calendar.Calendar` (see
+there why not Mesa's own scheduler). KPIs stream into :class:`~btoagents.kpis.KpiCollector`
+from the end of the warm-up; at the end of a run units and orders must balance, or
+:class:`~btoagents.errors.ConservationError` is raised naming the counts.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from typing import Any
+
+import mesa
+import pandas as pd
+
+from btoagents.agents import Dealer, FinalCustomer, HardwareSupplier, Intermediary, Manufacturer
+from btoagents.calendar import Calendar
+from btoagents.config.schema import STRATEGIES, Scenario
+from btoagents.demand import ArrivalProcess
+from btoagents.errors import ConservationError
+from btoagents.kpis import KpiCollector, TimeAverage
+from btoagents.policies.markdown import MarkdownSchedule
+from btoagents.policies.replenishment import Forecast, order_up_to
+from btoagents.products import Catalog
+from btoagents.random import Streams
+from btoagents.records import BULK, FINAL, BulkOrder, Order, Transfer
+from btoagents.stock import StockPoint
+
+BTS = STRATEGIES.index("bts")
+
+
+class SupplyChainModel(mesa.Model):
+    """One replication of a scenario.
+
+    Args:
+        scenario: the validated scenario.
+        seed: root seed of the replication's random streams (default: the scenario's).
+        trace: record every final-customer order (time, customer, variant) in ``self.trace``.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | None = None, trace: bool = False) -> None:
+        seed = scenario.simulation.seed if seed is None else int(seed)
+        super().__init__(rng=seed)
+        self.cfg = scenario
+        self.seed = seed
+        sim = scenario.simulation
+        self.horizon = sim.horizon
+        self.warmup = sim.warmup
+        self.cal = Calendar()
+        self.streams = Streams(seed)
+        self.catalog = Catalog(scenario)
+        cat = self.catalog
+        self.strategy: list[int] = [v.strategy for v in cat.variants]
+        self.kpi = KpiCollector(cat.families, scenario.kpis.lead_time_target)
+        self.markdown = MarkdownSchedule(scenario.dealers.markdown)
+        self.substitution = scenario.customers.substitution
+        self.memory = scenario.customers.memory
+        self.trace_on = trace or sim.trace
+        self.trace: list[tuple[float, int, int]] = []
+        # conservation counters (whole run, warm-up included)
+        self.initial_units = 0
+        self.delivered_units = 0
+        self.written_off = 0
+        self.in_transit_units = 0
+        self.in_transit_orders = 0
+        self.arrived_final = 0
+        self.delivered_final = 0
+        self.lost_final = 0
+        self.open_final = 0
+
+        self.manufacturer = Manufacturer(self)
+        self.suppliers: list[HardwareSupplier] = []
+        self.supplier_of: list[HardwareSupplier] = []
+        self._build_suppliers()
+        n_dealers = scenario.dealers.count
+        self.dealers = [Dealer(self, i, 1.0 / n_dealers) for i in range(n_dealers)]
+        self._build_customers()
+        self.intermediaries = [
+            Intermediary(self, name, cfg) for name, cfg in scenario.intermediaries.items()
+        ]
+        self._setup_periodic()
+        for agent in (self.manufacturer, *self.suppliers, *self.dealers):
+            agent.initial_stock()
+        self.initial_units = sum(self.manufacturer.finished.on_hand) + sum(
+            sum(d.stock.on_hand) for d in self.dealers
+        )
+
+        self.arrivals = ArrivalProcess(scenario.demand, cat.total_rate)
+        self._demand = self.streams["demand"]
+        self._choice = self.streams["customer_choice"]
+        self.datacollector: mesa.DataCollector | None = None
+        self._schedule_start()
+
+    # -- construction ---------------------------------------------------------------------
+    def finished_levels(self) -> list[list[tuple[TimeAverage, float]]]:
+        """Per variant, the accumulators a finished unit on hand feeds (units, value, family)."""
+        k = self.kpi
+        return [
+            [(k.fg_units, 1.0), (k.fg_value, v.unit_cost), (k.fg_by_family[v.family], 1.0)]
+            for v in self.catalog.variants
+        ]
+
+    def component_levels(self) -> list[list[tuple[TimeAverage, float]]]:
+        """Per component, the accumulators a component on hand feeds (units, value)."""
+        k = self.kpi
+        costs = [c.unit_cost for c in self.cfg.components.values()]
+        return [[(k.comp_units, 1.0), (k.comp_value, c)] for c in costs]
+
+    def _build_suppliers(self) -> None:
+        scn = self.cfg
+        names = scn.supplier_names()
+        owner = [c.supplier or names[0] for c in scn.components.values()]
+        by_name = {}
+        for name in names:
+            mine = [i for i, o in enumerate(owner) if o == name]
+            by_name[name] = HardwareSupplier(self, name, scn.supplier_config(name), mine)
+        self.suppliers = list(by_name.values())
+        self.supplier_of = [by_name[o] for o in owner]
+        comp = self.manufacturer.components
+        comp.returns_to = self._return_components
+
+    def _return_components(self, component: int, units: int) -> None:
+        self.supplier_of[component].accept_return(component, units)
+
+    def _build_customers(self) -> None:
+        cfg = self.cfg.customers
+        s = self.streams["customers"]
+        lo, hi = cfg.switch_discount
+        self.customers: list[FinalCustomer] = []
+        for i in range(cfg.count):
+            if cfg.patience_distribution == "exponential":
+                patience = cfg.patience * s.exponential()
+            elif cfg.patience_distribution == "uniform":
+                patience = cfg.patience * (0.5 + s.uniform())
+            else:
+                patience = cfg.patience
+            switch = lo + (hi - lo) * s.uniform()
+            favourite = self.pick_variant(s.uniform())
+            dealer = self.dealers[i % len(self.dealers)] if self.dealers else None
+            self.customers.append(FinalCustomer(self, i, patience, switch, favourite, dealer))
+
+    def _setup_periodic(self) -> None:
+        """Forecasts and order-up-to levels for items reviewed periodically."""
+        fc = self.cfg.forecast
+        period = fc.review_period
+        cat = self.catalog
+        for d in self.dealers:
+            sp = d.stock
+            if any(sp.periodic):
+                mean = [v.rate * d.share * period if sp.periodic[i] else 0.0
+                        for i, v in enumerate(cat.variants)]
+                sp.forecast = Forecast(fc, len(mean), mean)
+                for i, stocked in enumerate(sp.periodic):
+                    if stocked and self.strategy[i] == BTS:
+                        sp.lead_periods[i] = d.transport_time / period
+                        sp.base[i] = round(order_up_to(mean[i], sp.lead_periods[i], fc.safety_stock))
+                    else:
+                        sp.periodic[i] = False
+                sp.returns_to = self.finished_return
+        comp = self.manufacturer.components
+        if any(comp.periodic):
+            mean = [0.0] * len(cat.components)
+            for i, v in enumerate(cat.variants):
+                if self.strategy[i] == STRATEGIES.index("ato"):
+                    for c in v.components:
+                        mean[c] += v.rate * period
+            comp.forecast = Forecast(fc, len(mean), mean)
+            for c, periodic in enumerate(comp.periodic):
+                if periodic:
+                    comp.lead_periods[c] = self.supplier_of[c].lead_time.mean / period
+                    comp.base[c] = round(order_up_to(mean[c], comp.lead_periods[c], fc.safety_stock))
+
+    def _schedule_start(self) -> None:
+        cal = self.cal
+        cal.at(self._demand.exponential() / self.arrivals.max_rate, self._arrival)
+        cal.at(self.warmup, self._end_warmup)
+        cal.at(self.cfg.forecast.review_period, self._review)
+        for v, var in enumerate(self.catalog.variants):
+            if var.first_end_of_life is not None:
+                cal.at(var.first_end_of_life, self._end_of_life, v)
+        for im in self.intermediaries:
+            im.start()
+        every = self.cfg.simulation.sample_every
+        if every > 0:
+            self.datacollector = mesa.DataCollector(
+                model_reporters={
+                    "time": self._ts_time,
+                    "fg_stock": self._ts_fg,
+                    "backorders": self._ts_backlog,
+                    "busy_lines": self._ts_busy,
+                    "wip": self._ts_wip,
+                }
+            )
+            cal.at(0.0, self._sample)
+
+    # -- demand ---------------------------------------------------------------------------
+    def pick_variant(self, u: float) -> int:
+        """The variant at popularity quantile ``u`` in [0, 1)."""
+        cum = self.catalog.cumulative
+        return min(bisect_right(cum, u), len(cum) - 1)
+
+    def _arrival(self, _: Any = None) -> None:
+        """A candidate purchase: thinned by season and the customer's multiplier."""
+        d, c = self._demand, self._choice
+        customers = self.customers
+        cust = customers[int(d.uniform() * len(customers))]
+        keep = d.uniform() < self.arrivals.keep_probability(self.cal.now) * cust.multiplier
+        u_variant, u_loyal = c.uniform(), c.uniform()
+        self.cal.after(d.exponential() / self.arrivals.max_rate, self._arrival)
+        if keep:
+            loyalty = self.cfg.customers.loyalty
+            v = cust.favourite if u_loyal < loyalty else self.pick_variant(u_variant)
+            if self.trace_on:
+                self.trace.append((self.cal.now, cust.index, v))
+            cust.purchase(v)
+
+    def point_of_sale(self, dealer: Dealer | None) -> StockPoint:
+        """The stock a customer sees: its dealer's lot, or the plant's finished goods."""
+        return dealer.stock if dealer is not None else self.manufacturer.finished
+
+    def order_arrived(self, order: Order) -> None:
+        self.arrived_final += 1
+        order.strategy = self.strategy[order.variant]
+        if order.counted:
+            for g in self.kpi.groups(self.catalog.variants[order.variant].family, order.strategy):
+                g.arrived += 1
+
+    def order_lost(self, order: Order) -> None:
+        self.lost_final += 1
+        if order.counted:
+            for g in self.kpi.groups(self.catalog.variants[order.variant].family, order.strategy):
+                g.lost += 1
+        if self.cal.now >= self.warmup:
+            self.kpi.flows.lost_sales += 1
+
+    def _open(self, order: Order, delta: int) -> None:
+        self.open_final += delta
+        now = self.cal.now
+        self.kpi.backlog.add(now, delta)
+        self.kpi.backlog_by_family[self.catalog.variants[order.variant].family].add(now, delta)
+
+    def sell_from_stock(self, order: Order, pos: StockPoint, variant: int) -> None:
+        """Hand over a unit from ``pos`` at once, marked down by its age; then replenish."""
+        age = pos.take(variant)
+        price = self.catalog.variants[variant].price
+        self._deliver(order, self.markdown.discount(age) * price, True)
+        pos.replenish(variant)
+
+    def quote_backorder(self, order: Order) -> float:
+        """Lead time to quote for a stocked variant that is out of stock at the point of sale."""
+        dealer = order.dealer
+        if dealer is None:
+            return self.manufacturer.workcenter.quote(1)
+        if self.manufacturer.finished.on_hand[order.variant] > 0:
+            return dealer.transport_time
+        return self.manufacturer.workcenter.quote(1) + dealer.transport_time
+
+    def accept_backorder(self, order: Order, pos: StockPoint) -> None:
+        self._open(order, 1)
+        pos.enqueue(order.variant, order)
+        pos.replenish(order.variant)
+
+    def accept_build_order(self, order: Order) -> None:
+        self._open(order, 1)
+        self.manufacturer.accept(order, order.strategy)
+
+    # -- flows of finished units -------------------------------------------------------------
+    def fill_finished(self, claim: Any, item: int, sp: StockPoint, age: float) -> None:
+        """A unit of finished stock is allotted to ``claim`` (transfer, backorder or bulk unit)."""
+        if type(claim) is Transfer:
+            delay = self.cfg.dealers.transport_time
+            if delay > 0:
+                self.in_transit_units += 1
+                self.cal.after(delay, self._transfer_arrived, claim)
+            else:
+                claim.dest.receive(item, 1)
+        elif claim.kind == FINAL:
+            self._deliver(claim, 0.0, False)
+        else:
+            self._bulk_unit(claim)
+
+    def finished_return(self, variant: int, units: int) -> None:
+        """Units a dealer sends back to the plant (negative order-up-to orders)."""
+        self.manufacturer.finished.receive(variant, units, ordered=False)
+
+    def _transfer_arrived(self, transfer: Transfer) -> None:
+        self.in_transit_units -= 1
+        transfer.dest.receive(transfer.item, 1)
+
+    def unit_built(self, order: Order) -> None:
+        """The plant finished the unit of a build-to-order or bulk order."""
+        if order.kind == BULK:
+            self._bulk_unit(order)
+            return
+        dealer = order.dealer
+        if dealer is not None and dealer.transport_time > 0:
+            self.in_transit_units += 1
+            self.in_transit_orders += 1
+            self.cal.after(dealer.transport_time, self._order_arrived_at_dealer, order)
+        else:
+            self._deliver(order, 0.0, False)
+
+    def _order_arrived_at_dealer(self, order: Order) -> None:
+        self.in_transit_units -= 1
+        self.in_transit_orders -= 1
+        self._deliver(order, 0.0, False)
+
+    def _deliver(self, order: Order, discount: float, from_stock: bool) -> None:
+        """A final customer receives its unit: KPIs, money and the customer's memory."""
+        now = self.cal.now
+        self.delivered_units += 1
+        self.delivered_final += 1
+        if not from_stock:
+            self._open(order, -1)
+        lead = now - order.arrival
+        if order.counted:
+            target = self.kpi.target
+            for g in self.kpi.groups(self.catalog.variants[order.variant].family, order.strategy):
+                g.delivered += 1
+                g.lead_sum += lead
+                g.sketch.add(lead)
+                if lead <= target:
+                    g.on_time += 1
+                if from_stock:
+                    g.from_stock += 1
+        if now >= self.warmup:
+            var = self.catalog.variants[order.variant]
+            flows = self.kpi.flows
+            flows.revenue += var.price
+            flows.discount += discount
+            flows.cogs += var.unit_cost
+        if self.memory and order.customer is not None:
+            order.customer.delivered(lead > order.quoted + 1e-9)
+
+    def bulk_placed(self, bulk: BulkOrder) -> None:
+        if self.cal.now >= self.warmup:
+            self.kpi.flows.bulk_orders += 1
+            self.kpi.flows.bulk_units += bulk.units
+
+    def _bulk_unit(self, unit: Order) -> None:
+        self.delivered_units += 1
+        bulk = unit.bulk
+        bulk.outstanding -= 1
+        now = self.cal.now
+        if now >= self.warmup:
+            var = self.catalog.variants[unit.variant]
+            factor = self.cfg.intermediaries[bulk.buyer].price_factor
+            self.kpi.flows.revenue += var.price * factor
+            self.kpi.flows.cogs += var.unit_cost
+        if bulk.outstanding == 0 and unit.counted:
+            self.kpi.flows.bulk_done += 1
+            self.kpi.flows.bulk_lead_sum += now - bulk.arrival
+
+    def restock_ordered(self, quantity: int) -> None:
+        if self.cal.now >= self.warmup:
+            self.kpi.flows.restock_orders += 1
+
+    # -- recurring events ---------------------------------------------------------------------
+    def _end_warmup(self, _: Any = None) -> None:
+        now = self.cal.now
+        self.kpi.end_warmup(now)
+        for wc in self._workcenters():
+            wc.busy.reset(now)
+            wc.busy_overtime.reset(now)
+        for sp in self._stock_points():
+            sp.period_demand = sp.period_orders = 0
+
+    def _review(self, _: Any = None) -> None:
+        """Periodic review: order-up-to replenishment and per-period bullwhip statistics."""
+        fc = self.cfg.forecast
+        for sp in self._stock_points():
+            if sp.forecast is not None:
+                self._review_order_up_to(sp, fc.safety_stock)
+        if self.cal.now > self.warmup:
+            k = self.kpi
+            if self.dealers:
+                k.stage_period(
+                    "dealers",
+                    sum(d.stock.period_demand for d in self.dealers),
+                    sum(d.stock.period_orders for d in self.dealers),
+                )
+            plant = self.manufacturer.finished
+            k.stage_period("plant", plant.period_demand, plant.period_orders)
+            comp = self.manufacturer.components
+            k.stage_period("components", comp.period_demand, comp.period_orders)
+        for sp in self._stock_points():
+            sp.period_demand = sp.period_orders = 0
+        self.cal.after(fc.review_period, self._review)
+
+    def _review_order_up_to(self, sp: StockPoint, safety: float) -> None:
+        for i, periodic in enumerate(sp.periodic):
+            if not periodic:
+                continue
+            demand = sp.demanded[i] - sp.seen[i]
+            sp.seen[i] = sp.demanded[i]
+            forecast = sp.forecast.update(i, demand)
+            level = round(order_up_to(forecast, sp.lead_periods[i], safety))
+            q = level - sp.position(i)
+            if q > 0:
+                sp.order(i, q)
+            elif q < 0 and sp.returns_to is not None:
+                n = sp.remove(i, -q)
+                if n:
+                    sp.period_orders -= n
+                    sp.returns_to(i, n)
+
+    def _end_of_life(self, v: int) -> None:
+        """A variant generation ends: write off its finished stock; its successor takes over."""
+        var = self.catalog.variants[v]
+        units = 0
+        for sp in (self.manufacturer.finished, *(d.stock for d in self.dealers)):
+            n = sp.remove(v, sp.on_hand[v])
+            units += n
+        self.written_off += units
+        if self.cal.now >= self.warmup:
+            self.kpi.flows.obsolescence += units * (var.unit_cost - var.salvage)
+        for sp in (self.manufacturer.finished, *(d.stock for d in self.dealers)):
+            sp.replenish(v)
+        self.cal.after(var.life_cycle, self._end_of_life, v)
+
+    def _sample(self, _: Any = None) -> None:
+        self.time = self.cal.now
+        self.datacollector.collect(self)
+        self.cal.after(self.cfg.simulation.sample_every, self._sample)
+
+    def _ts_time(self) -> float:
+        return self.cal.now
+
+    def _ts_fg(self) -> float:
+        return self.kpi.fg_units.level
+
+    def _ts_backlog(self) -> float:
+        return self.kpi.backlog.level
+
+    def _ts_busy(self) -> float:
+        return self.manufacturer.workcenter.busy.level
+
+    def _ts_wip(self) -> float:
+        return float(len(self.manufacturer.workcenter.jobs()))
+
+    def _workcenters(self):
+        return [self.manufacturer.workcenter, *(s.workcenter for s in self.suppliers)]
+
+    def _stock_points(self) -> list[StockPoint]:
+        return [
+            self.manufacturer.finished,
+            self.manufacturer.components,
+            *(d.stock for d in self.dealers),
+            *(s.stock for s in self.suppliers),
+        ]
+
+    # -- running --------------------------------------------------------------------------
+    def run(self) -> dict[str, float]:
+        """Run to the horizon, check conservation and return the KPI record."""
+        self.cal.run_until(self.horizon)
+        self.time = self.cal.now
+        self.check_conservation()
+        return self.kpis()
+
+    def timeseries(self) -> pd.DataFrame:
+        """Sampled levels (when ``simulation.sample_every`` > 0), one row per sample."""
+        if self.datacollector is None:
+            return pd.DataFrame()
+        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+    def check_conservation(self) -> None:
+        """Units and orders must balance; stock never negative. Raises ConservationError."""
+        finished = [self.manufacturer.finished, *(d.stock for d in self.dealers)]
+        for sp in self._stock_points():
+            if min(sp.on_hand, default=0) < 0:
+                raise ConservationError(f"{sp.name}: negative stock {min(sp.on_hand)}")
+        on_hand = sum(sum(sp.on_hand) for sp in finished)
+        produced = self.manufacturer.produced
+        lhs = produced + self.initial_units
+        rhs = self.delivered_units + on_hand + self.in_transit_units + self.written_off
+        if lhs != rhs:
+            raise ConservationError(
+                f"units: produced {produced} + initial {self.initial_units} != delivered "
+                f"{self.delivered_units} + in stock {on_hand} + in transit "
+                f"{self.in_transit_units} + written off {self.written_off}"
+            )
+        waiting = sum(
+            1 for sp in finished for c in sp.waiting_claims()
+            if type(c) is Order and c.kind == FINAL
+        )
+        in_work = sum(
+            1 for j in self.manufacturer.workcenter.jobs()
+            if j.order is not None and j.order.kind == FINAL
+        )
+        backlog = (
+            waiting + in_work + self.manufacturer.in_engineering
+            + self.manufacturer.awaiting_components + self.in_transit_orders
+        )
+        if self.arrived_final != self.delivered_final + backlog + self.lost_final:
+            raise ConservationError(
+                f"orders: arrived {self.arrived_final} != delivered {self.delivered_final} "
+                f"+ backlogged {backlog} + lost {self.lost_final}"
+            )
+        if backlog != self.open_final:
+            raise ConservationError(
+                f"orders: {backlog} found in queues but {self.open_final} counted open"
+            )
+
+    def kpis(self) -> dict[str, float]:
+        """The KPI record of this run (DESIGN.md section 5 names and units)."""
+        k = self.kpi
+        now = self.cal.now
+        days = now - self.warmup
+        f = k.flows
+        scn = self.cfg
+        wc = self.manufacturer.workcenter
+        out: dict[str, float] = {}
+        out.update(k.total.kpis())
+        out["fg_inventory"] = k.fg_units.mean(now)
+        out["backorders"] = k.backlog.mean(now)
+        out["utilization"] = wc.busy.mean(now) / wc.lines
+        holding = scn.costs.holding_rate / 365.0 * (k.fg_value.mean(now) + k.comp_value.mean(now))
+        overtime = scn.manufacturer.overtime_cost * wc.busy_overtime.mean(now)
+        out["discount_cost"] = f.discount / days
+        out["holding_cost"] = holding
+        out["obsolescence_cost"] = f.obsolescence / days
+        out["revenue"] = f.revenue / days
+        out["overtime_cost"] = overtime
+        penalties = scn.costs.backorder_cost * out["backorders"] + (
+            scn.costs.lost_sale_cost * f.lost_sales / days
+        )
+        out["profit"] = (
+            out["revenue"] - out["discount_cost"] - f.cogs / days - holding
+            - out["obsolescence_cost"] - overtime - penalties
+        )
+        out["bullwhip"] = self._bullwhip()
+        out["component_inventory"] = k.comp_units.mean(now)
+        out["component_fill_rate"] = (
+            f.component_from_stock / f.component_requests if f.component_requests else math.nan
+        )
+        busy = sum(s.workcenter.busy.mean(now) for s in self.suppliers)
+        servers = sum(s.workcenter.lines for s in self.suppliers)
+        out["supplier_utilization"] = busy / servers
+        out["bulk_orders"] = f.bulk_orders / days
+        out["bulk_units"] = f.bulk_units / days
+        out["bulk_lead_time_mean"] = f.bulk_lead_sum / f.bulk_done if f.bulk_done else math.nan
+        out["restock_orders"] = f.restock_orders / days
+        if len(self.catalog.families) > 1:
+            for i, fam in enumerate(self.catalog.families):
+                for name, value in k.by_family[i].kpis().items():
+                    out[f"{name}[{fam}]"] = value
+                out[f"fg_inventory[{fam}]"] = k.fg_by_family[i].mean(now)
+                out[f"backorders[{fam}]"] = k.backlog_by_family[i].mean(now)
+        used = [s for s, g in enumerate(k.by_strategy) if g.arrived > 0]
+        if len(used) > 1:
+            for s in used:
+                for name, value in k.by_strategy[s].kpis().items():
+                    out[f"{name}[{STRATEGIES[s]}]"] = value
+        return out
+
+    def _bullwhip(self) -> float:
+        """Bullwhip of the most upstream ordering stage that saw demand."""
+        for stage in ("components", "dealers", "plant"):
+            value = self.kpi.bullwhip(stage)
+            if not math.isnan(value):
+                return value
+        return math.nan

@@ -1,0 +1,1 @@
+"""Decision rules agents apply: replenishment, markdowns, quoting."""

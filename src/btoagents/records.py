@@ -1,0 +1,72 @@
+"""Light records passed between agents: orders, transfers and production jobs.
+
+They are ``slots`` dataclasses, not Mesa agents, so that memory is bounded by what is alive
+and a run does not pay agent registration per order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Who placed an order.
+FINAL = 0  # a final customer (the only orders customer KPIs count)
+BULK = 1  # an intermediary: national sales company, fleet, OEM (not a final customer)
+
+
+@dataclass(slots=True, eq=False)
+class Order:
+    """One unit wanted by a final customer or an intermediary.
+
+    Times in days. ``quoted`` is the lead time promised at acceptance (0 from stock).
+    """
+
+    variant: int
+    arrival: float
+    kind: int = FINAL
+    customer: Any = None
+    dealer: Any = None
+    quoted: float = 0.0
+    counted: bool = True
+    missing: int = 0
+    bulk: Any = None
+    strategy: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class Transfer:
+    """One unit to move from an upstream stock point to ``dest`` (a replenishment order)."""
+
+    item: int
+    dest: Any
+    placed: float
+
+
+@dataclass(slots=True, eq=False)
+class Job:
+    """One unit of work on a workcenter: a customer order (``order``) or stock (``dest``).
+
+    ``cls`` is 0 for work bound to a final customer's order (served first under the
+    priority disciplines) and 1 for stock replenishment and bulk orders.
+    """
+
+    item: int
+    cls: int
+    order: Order | None = None
+    dest: Any = None
+    remaining: float = -1.0
+    started: float = 0.0
+    token: int = 0
+    overtime: bool = False
+
+
+@dataclass(slots=True, eq=False)
+class BulkOrder:
+    """An intermediary's order for ``units`` units of one variant; done when all arrive."""
+
+    variant: int
+    units: int
+    arrival: float
+    buyer: str
+    outstanding: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
