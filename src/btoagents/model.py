@@ -496,7 +496,7 @@ class SupplyChainModel(mesa.Model):
             if j.order is not None and j.order.kind == FINAL
         )
         backlog = (
-            waiting + in_work + self.manufacturer.in_engineering
+            waiting + in_work + self.manufacturer.in_planning
             + self.manufacturer.awaiting_components + self.in_transit_orders
         )
         if self.arrived_final != self.delivered_final + backlog + self.lost_final:

@@ -39,6 +39,7 @@ class Variant:
     base_stock: int
     reorder_point: int
     components: tuple[int, ...]
+    release_days: float
     engineering_days: float
     life_cycle: float | None
     first_end_of_life: float | None
@@ -81,6 +82,7 @@ class Catalog:
                         base_stock=base,
                         reorder_point=min(reorder, base - 1) if stocked else -1,
                         components=tuple(comp_index[c] for c in prod.components),
+                        release_days=prod.release_days,
                         engineering_days=prod.engineering_days,
                         life_cycle=prod.life_cycle,
                         first_end_of_life=eol,

@@ -4,7 +4,9 @@ The plant builds every unit on its lines (a :class:`~btoagents.production.Workce
 build-to-stock units to refill its finished goods, build-to-order units for a customer's
 order, assemble-to-order units once the order holds each of its components (drawn from the
 plant's component stock, replenished from the suppliers), and engineer-to-order units after
-a design delay. Queue discipline and overtime follow ``[manufacturer]``.
+a design delay. Every customer order first waits ``release_days`` in the order bank (the
+frozen scheduling horizon of, e.g., car plants). Queue discipline and overtime follow
+``[manufacturer]``.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ class Manufacturer(mesa.Agent):
                      v.engineering_days, eng_stream)
             for v in cat.variants
         ]
-        self.in_engineering = 0
+        self.in_planning = 0
         self.awaiting_components = 0
         self.produced = 0
 
@@ -102,7 +104,7 @@ class Manufacturer(mesa.Agent):
     # -- customer orders ----------------------------------------------------------------
     def quote(self, variant: int, strategy: int, dealer: object | None) -> float:
         """Lead time (days) to quote a new order for ``variant`` built under ``strategy``."""
-        days = self.workcenter.quote(0)
+        days = self.workcenter.quote(0) + self.model.catalog.variants[variant].release_days
         if strategy == ETO:
             days += self.engineering[variant].mean
         elif strategy == ATO:
@@ -116,11 +118,24 @@ class Manufacturer(mesa.Agent):
         return days
 
     def accept(self, order: Order, strategy: int) -> None:
-        """Start work on an accepted order for a build-to-order family variant."""
+        """Take an accepted order: order bank, then design (eto), components (ato) or the line."""
+        delay = self.model.catalog.variants[order.variant].release_days
         if strategy == ETO:
-            self.in_engineering += 1
-            self.model.cal.after(self.engineering[order.variant](), self.engineered, order)
-        elif strategy == ATO:
+            delay += self.engineering[order.variant]()
+        if delay > 0:
+            self.in_planning += 1
+            self.model.cal.after(delay, self.released, order)
+        else:
+            self.release(order, strategy)
+
+    def released(self, order: Order) -> None:
+        """The order leaves the order bank (and design, for eto)."""
+        self.in_planning -= 1
+        self.release(order, order.strategy)
+
+    def release(self, order: Order, strategy: int) -> None:
+        """Send an order to production, through component allocation when assembled to order."""
+        if strategy == ATO:
             comps = self.model.catalog.variants[order.variant].components
             order.missing = len(comps)
             self.awaiting_components += 1
@@ -128,11 +143,6 @@ class Manufacturer(mesa.Agent):
                 self.components.demand(c, order)
         else:
             self.workcenter.submit(Job(order.variant, 0, order))
-
-    def engineered(self, order: Order) -> None:
-        """Design work is done: the order goes to production."""
-        self.in_engineering -= 1
-        self.workcenter.submit(Job(order.variant, 0, order))
 
     def component_arrived(self, order: Order, component: int, stock: StockPoint, age: float) -> None:
         """A component is allotted to ``order``; with all of them it goes to assembly."""

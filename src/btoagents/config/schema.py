@@ -80,6 +80,9 @@ class ProductConfig(Section):
     components: list[str] = Field(
         default_factory=list, description="components one unit needs (assemble-to-order)"
     )
+    release_days: float = Field(
+        0.0, ge=0, description="days an accepted order waits in the order bank before release"
+    )
     engineering_days: float = Field(0.0, ge=0, description="mean design delay for eto (days)")
     engineering_distribution: Literal["exponential", "deterministic"] = "exponential"
 

@@ -1,0 +1,146 @@
+"""The ``btoagents`` command line.
+
+Errors from bad input are printed as one line ``error: ...`` and exit with status 2;
+warnings (e.g. no steady state) as one line ``warning: ...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+
+import pandas as pd
+from rich.console import Console
+
+from btoagents import __version__
+from btoagents.config import Scenario, load_scenario, preset_names, preset_text
+from btoagents.config.loading import read_scenario_dict
+from btoagents.errors import BtoagentsError
+from btoagents.report import fmt, print_summary, summary_json
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="btoagents",
+        description="Agent-based simulation of hybrid build-to-order supply chains.",
+    )
+    p.add_argument("--version", action="version", version=f"btoagents {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="run one scenario's replications and show KPIs with 95%% confidence intervals",
+        description="Run R replications of a scenario (a TOML file or a preset name) and "
+        "print each KPI's mean with a Student-t 95%% confidence interval.",
+    )
+    run.add_argument("scenario", help="scenario TOML file or preset name (see `btoagents scenarios`)")
+    run.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+        help="override a scenario key, e.g. --set manufacturer.lines=2 (repeatable)",
+    )
+    run.add_argument("--replications", "-r", type=int, help="replications (default: the scenario's)")
+    run.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    run.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    run.add_argument("--breakdown", action="store_true", help="also show per-product and per-strategy KPIs")
+    run.add_argument("--runs", metavar="CSV", help="also write one row per replication to CSV")
+
+    sc = sub.add_parser("scenarios", help="list the built-in presets, or show one's keys")
+    sc.add_argument("--show", metavar="NAME", help="print preset NAME's TOML")
+
+    demo = sub.add_parser(
+        "demo", help="dealer-network under pure BTS, pure BTO and hybrid; table, CSV and PNG"
+    )
+    demo.add_argument("--out", default="results/demo", help="output folder (default results/demo)")
+    demo.add_argument("--replications", "-r", type=int, default=10)
+    demo.add_argument("--seed", type=int)
+    return p
+
+
+def _check_count(name: str, value: int | None) -> None:
+    if value is not None and value < 1:
+        raise BtoagentsError(f"--{name} = {value}: must be at least 1")
+    return None
+
+
+def cmd_run(args: argparse.Namespace, console: Console) -> int:
+    from btoagents.replications import simulate, summarize
+
+    _check_count("replications", args.replications)
+    if args.seed is not None and args.seed < 0:
+        raise BtoagentsError(f"--seed = {args.seed}: must be >= 0")
+    scn = load_scenario(args.scenario, args.overrides)
+    started = time.perf_counter()
+    runs = simulate(scn, replications=args.replications, seed=args.seed)
+    elapsed = time.perf_counter() - started
+    summary = summarize(runs)
+    if args.runs:
+        runs.to_csv(args.runs, index=False)
+    if args.json:
+        print(summary_json(scn.name, len(runs), summary))
+    else:
+        title = (
+            f"{scn.name}: {len(runs)} replications of {scn.simulation.horizon:g} days "
+            f"(warm-up {scn.simulation.warmup:g}) in {elapsed:.1f} s"
+        )
+        print_summary(title, summary, breakdown=args.breakdown, console=console)
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace, console: Console) -> int:
+    if args.show:
+        print(preset_text(args.show), end="")
+        return 0
+    for name in preset_names():
+        data, _ = read_scenario_dict(name)
+        scn = Scenario.model_validate(data)
+        families = ", ".join(f"{f} ({p.strategy})" for f, p in scn.products.items())
+        console.print(f"[bold]{name}[/bold]: {scn.description}")
+        console.print(f"    products: {families}; rho = {scn.offered_load():.2f}")
+    console.print("Show one preset's keys with: btoagents scenarios --show NAME")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, console: Console) -> int:
+    from btoagents.demo import run_demo
+
+    _check_count("replications", args.replications)
+    started = time.perf_counter()
+    summary, files = run_demo(args.out, replications=args.replications, seed=args.seed)
+    elapsed = time.perf_counter() - started
+    for arm, part in summary.groupby("arm", sort=False):
+        print_summary(f"dealer-network, {arm}", part.set_index("kpi").drop(columns="arm"),
+                      console=console)
+    wide = summary.pivot(index="kpi", columns="arm", values="mean")
+    keys = ["fg_inventory", "lead_time_mean", "fill_rate", "lost_sales_rate", "profit"]
+    console.print(pd.DataFrame(wide.loc[keys]).map(fmt).to_string())
+    console.print(f"\nDemo finished in {elapsed:.1f} s. Results:")
+    for label, path in files.items():
+        console.print(f"  {label:8s} {path}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``btoagents`` console script; returns the exit status."""
+    args = _parser().parse_args(argv)
+    console = Console()
+    handlers = {"run": cmd_run, "scenarios": cmd_scenarios, "demo": cmd_demo}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        try:
+            status = handlers[args.command](args, console)
+        except BtoagentsError as exc:
+            status = 2
+            print(f"error: {exc}", file=sys.stderr)
+        for w in caught:
+            if issubclass(w.category, UserWarning) and "btoagents" in (w.filename or "") or (
+                w.category.__name__ == "SteadyStateWarning"
+            ):
+                print(f"warning: {w.message}", file=sys.stderr)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
