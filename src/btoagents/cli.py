@@ -36,15 +36,25 @@ def _parser() -> argparse.ArgumentParser:
         description="Run R replications of a scenario (a TOML file or a preset name) and "
         "print each KPI's mean with a Student-t 95%% confidence interval.",
     )
-    run.add_argument("scenario", help="scenario TOML file or preset name (see `btoagents scenarios`)")
     run.add_argument(
-        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+        "scenario", help="scenario TOML file or preset name (see `btoagents scenarios`)"
+    )
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="override a scenario key, e.g. --set manufacturer.lines=2 (repeatable)",
     )
-    run.add_argument("--replications", "-r", type=int, help="replications (default: the scenario's)")
+    run.add_argument(
+        "--replications", "-r", type=int, help="replications (default: the scenario's)"
+    )
     run.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    run.add_argument("--breakdown", action="store_true", help="also show per-product and per-strategy KPIs")
+    run.add_argument(
+        "--breakdown", action="store_true", help="also show per-product and per-strategy KPIs"
+    )
     run.add_argument("--runs", metavar="CSV", help="also write one row per replication to CSV")
 
     sc = sub.add_parser("scenarios", help="list the built-in presets, or show one's keys")
@@ -111,8 +121,9 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     summary, files = run_demo(args.out, replications=args.replications, seed=args.seed)
     elapsed = time.perf_counter() - started
     for arm, part in summary.groupby("arm", sort=False):
-        print_summary(f"dealer-network, {arm}", part.set_index("kpi").drop(columns="arm"),
-                      console=console)
+        print_summary(
+            f"dealer-network, {arm}", part.set_index("kpi").drop(columns="arm"), console=console
+        )
     wide = summary.pivot(index="kpi", columns="arm", values="mean")
     keys = ["fg_inventory", "lead_time_mean", "fill_rate", "lost_sales_rate", "profit"]
     console.print(pd.DataFrame(wide.loc[keys]).map(fmt).to_string())
@@ -135,8 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = 2
             print(f"error: {exc}", file=sys.stderr)
         for w in caught:
-            if issubclass(w.category, UserWarning) and "btoagents" in (w.filename or "") or (
-                w.category.__name__ == "SteadyStateWarning"
+            if (
+                issubclass(w.category, UserWarning)
+                and "btoagents" in (w.filename or "")
+                or (w.category.__name__ == "SteadyStateWarning")
             ):
                 print(f"warning: {w.message}", file=sys.stderr)
     return status

@@ -34,7 +34,9 @@ class ArrivalProcess:
         """Arrival rate (orders/day) at time ``t`` (days)."""
         if not self.seasonal:
             return self.base
-        return self.base * (1 + self.amplitude * math.cos(2 * math.pi * (t - self.peak) / self.period))
+        return self.base * (
+            1 + self.amplitude * math.cos(2 * math.pi * (t - self.peak) / self.period)
+        )
 
     def keep_probability(self, t: float) -> float:
         """Thinning probability of a candidate at time ``t``."""
@@ -47,8 +49,11 @@ class ArrivalProcess:
         n = self.base * (t1 - t0)
         if self.seasonal:
             w = 2 * math.pi / self.period
-            n += self.base * self.amplitude / w * (
-                math.sin(w * (t1 - self.peak)) - math.sin(w * (t0 - self.peak))
+            n += (
+                self.base
+                * self.amplitude
+                / w
+                * (math.sin(w * (t1 - self.peak)) - math.sin(w * (t0 - self.peak)))
             )
         return n
 

@@ -44,7 +44,10 @@ def write_atomic(frame: pd.DataFrame, path: Path) -> None:
 
 
 def run_demo(
-    out: str | Path, scenario: str = "dealer-network", replications: int = 10, seed: int | None = None
+    out: str | Path,
+    scenario: str = "dealer-network",
+    replications: int = 10,
+    seed: int | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Path]]:
     """Run the three arms and write the results; returns the summary and the files written."""
     out = Path(out)
@@ -59,7 +62,11 @@ def run_demo(
         s = summarize(df.drop(columns="arm")).rename_axis("kpi").reset_index()
         s.insert(0, "arm", arm)
         summaries.append(s)
-    files = {"runs": out / "runs.csv", "summary": out / "summary.csv", "figure": out / "frontier.png"}
+    files = {
+        "runs": out / "runs.csv",
+        "summary": out / "summary.csv",
+        "figure": out / "frontier.png",
+    }
     write_atomic(pd.concat(runs, ignore_index=True), files["runs"])
     summary = pd.concat(summaries, ignore_index=True)
     write_atomic(summary, files["summary"])

@@ -155,13 +155,17 @@ class SupplyChainModel(mesa.Model):
         for d in self.dealers:
             sp = d.stock
             if any(sp.periodic):
-                mean = [v.rate * d.share * period if sp.periodic[i] else 0.0
-                        for i, v in enumerate(cat.variants)]
+                mean = [
+                    v.rate * d.share * period if sp.periodic[i] else 0.0
+                    for i, v in enumerate(cat.variants)
+                ]
                 sp.forecast = Forecast(fc, len(mean), mean)
                 for i, stocked in enumerate(sp.periodic):
                     if stocked and self.strategy[i] == BTS:
                         sp.lead_periods[i] = d.transport_time / period
-                        sp.base[i] = round(order_up_to(mean[i], sp.lead_periods[i], fc.safety_stock))
+                        sp.base[i] = round(
+                            order_up_to(mean[i], sp.lead_periods[i], fc.safety_stock)
+                        )
                     else:
                         sp.periodic[i] = False
                 sp.returns_to = self.finished_return
@@ -176,7 +180,9 @@ class SupplyChainModel(mesa.Model):
             for c, periodic in enumerate(comp.periodic):
                 if periodic:
                     comp.lead_periods[c] = self.supplier_of[c].lead_time.mean / period
-                    comp.base[c] = round(order_up_to(mean[c], comp.lead_periods[c], fc.safety_stock))
+                    comp.base[c] = round(
+                        order_up_to(mean[c], comp.lead_periods[c], fc.safety_stock)
+                    )
 
     def _schedule_start(self) -> None:
         cal = self.cal
@@ -488,16 +494,22 @@ class SupplyChainModel(mesa.Model):
                 f"{self.in_transit_units} + written off {self.written_off}"
             )
         waiting = sum(
-            1 for sp in finished for c in sp.waiting_claims()
+            1
+            for sp in finished
+            for c in sp.waiting_claims()
             if type(c) is Order and c.kind == FINAL
         )
         in_work = sum(
-            1 for j in self.manufacturer.workcenter.jobs()
+            1
+            for j in self.manufacturer.workcenter.jobs()
             if j.order is not None and j.order.kind == FINAL
         )
         backlog = (
-            waiting + in_work + self.manufacturer.in_planning
-            + self.manufacturer.awaiting_components + self.in_transit_orders
+            waiting
+            + in_work
+            + self.manufacturer.in_planning
+            + self.manufacturer.awaiting_components
+            + self.in_transit_orders
         )
         if self.arrived_final != self.delivered_final + backlog + self.lost_final:
             raise ConservationError(
@@ -533,8 +545,13 @@ class SupplyChainModel(mesa.Model):
             scn.costs.lost_sale_cost * f.lost_sales / days
         )
         out["profit"] = (
-            out["revenue"] - out["discount_cost"] - f.cogs / days - holding
-            - out["obsolescence_cost"] - overtime - penalties
+            out["revenue"]
+            - out["discount_cost"]
+            - f.cogs / days
+            - holding
+            - out["obsolescence_cost"]
+            - overtime
+            - penalties
         )
         out["bullwhip"] = self._bullwhip()
         out["component_inventory"] = k.comp_units.mean(now)

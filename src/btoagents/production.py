@@ -65,8 +65,10 @@ class Workcenter:
         if self.preemptive and job.cls == 0:
             victim = None
             for other in self.in_service:
-                if other.cls == 1 and not other.overtime and (
-                    victim is None or other.started > victim.started
+                if (
+                    other.cls == 1
+                    and not other.overtime
+                    and (victim is None or other.started > victim.started)
                 ):
                     victim = other
             if victim is not None:

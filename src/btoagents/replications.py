@@ -52,7 +52,9 @@ def simulate(
     return pd.DataFrame(rows)
 
 
-def confidence_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float]:
+def confidence_interval(
+    values: np.ndarray, level: float = 0.95
+) -> tuple[float, float, float, float]:
     """(mean, low, high, sd) of a sample with a Student-t interval; NaNs are dropped."""
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]

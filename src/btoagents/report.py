@@ -58,6 +58,8 @@ def print_summary(
     table.add_column("sd", justify="right")
     for kpi in ordered_kpis(list(summary.index), breakdown):
         row = summary.loc[kpi]
-        ci = "n/a" if math.isnan(row["ci_low"]) else f"[{fmt(row['ci_low'])}, {fmt(row['ci_high'])}]"
+        ci = (
+            "n/a" if math.isnan(row["ci_low"]) else f"[{fmt(row['ci_low'])}, {fmt(row['ci_high'])}]"
+        )
         table.add_row(kpi, fmt(row["mean"]), ci, fmt(row["sd"]))
     console.print(table)

@@ -39,9 +39,25 @@ class StockPoint:
     """
 
     __slots__ = (
-        "name", "cal", "fill", "source", "levels", "base", "reorder", "periodic",
-        "on_hand", "on_order", "waiting", "ages", "period_demand", "period_orders",
-        "forecast", "returns_to", "demanded", "lead_periods", "seen",
+        "name",
+        "cal",
+        "fill",
+        "source",
+        "levels",
+        "base",
+        "reorder",
+        "periodic",
+        "on_hand",
+        "on_order",
+        "waiting",
+        "ages",
+        "period_demand",
+        "period_orders",
+        "forecast",
+        "returns_to",
+        "demanded",
+        "lead_periods",
+        "seen",
     )
 
     def __init__(

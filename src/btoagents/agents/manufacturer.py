@@ -86,8 +86,11 @@ class Manufacturer(mesa.Agent):
         )
         eng_stream = model.streams["engineering"]
         self.engineering = [
-            Duration(scn.products[cat.families[v.family]].engineering_distribution,
-                     v.engineering_days, eng_stream)
+            Duration(
+                scn.products[cat.families[v.family]].engineering_distribution,
+                v.engineering_days,
+                eng_stream,
+            )
             for v in cat.variants
         ]
         self.in_planning = 0
@@ -144,7 +147,9 @@ class Manufacturer(mesa.Agent):
         else:
             self.workcenter.submit(Job(order.variant, 0, order))
 
-    def component_arrived(self, order: Order, component: int, stock: StockPoint, age: float) -> None:
+    def component_arrived(
+        self, order: Order, component: int, stock: StockPoint, age: float
+    ) -> None:
         """A component is allotted to ``order``; with all of them it goes to assembly."""
         order.missing -= 1
         if order.missing == 0:

@@ -242,7 +242,9 @@ class Scenario(Section):
         if sum(p.demand_rate for p in self.products.values()) <= 0:
             raise ValueError("products: the demand rates add up to 0; at least one must be > 0")
         for name, prod in self.products.items():
-            uses_ato = prod.strategy == "ato" or (prod.tail_share > 0 and prod.tail_strategy == "ato")
+            uses_ato = prod.strategy == "ato" or (
+                prod.tail_share > 0 and prod.tail_strategy == "ato"
+            )
             if uses_ato and not prod.components:
                 raise ValueError(
                     f"products.{name}.components: an assemble-to-order product needs components"

@@ -32,10 +32,14 @@ def plot_inventory_lead_time(summary_csv: str | Path, out: str | Path) -> Path:
     for color, arm in zip(palette, arms, strict=True):
         x = wide.loc[arm, ("mean", "fg_inventory")]
         y = wide.loc[arm, ("mean", "lead_time_mean")]
-        xerr = [[x - wide.loc[arm, ("ci_low", "fg_inventory")]],
-                [wide.loc[arm, ("ci_high", "fg_inventory")] - x]]
-        yerr = [[y - wide.loc[arm, ("ci_low", "lead_time_mean")]],
-                [wide.loc[arm, ("ci_high", "lead_time_mean")] - y]]
+        xerr = [
+            [x - wide.loc[arm, ("ci_low", "fg_inventory")]],
+            [wide.loc[arm, ("ci_high", "fg_inventory")] - x],
+        ]
+        yerr = [
+            [y - wide.loc[arm, ("ci_low", "lead_time_mean")]],
+            [wide.loc[arm, ("ci_high", "lead_time_mean")] - y],
+        ]
         ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="o", color=color, capsize=3, label=arm)
     ax.set_xlabel("finished-goods inventory (units, time average)")
     ax.set_ylabel("mean order-to-delivery lead time (days)")
