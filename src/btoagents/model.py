@@ -187,7 +187,8 @@ class SupplyChainModel(mesa.Model):
     def _schedule_start(self) -> None:
         cal = self.cal
         cal.at(self._demand.exponential() / self.arrivals.max_rate, self._arrival)
-        cal.at(self.warmup, self._end_warmup)
+        if self.warmup > 0:
+            cal.at(self.warmup, self._end_warmup)
         cal.at(self.cfg.forecast.review_period, self._review)
         for v, var in enumerate(self.catalog.variants):
             if var.first_end_of_life is not None:
