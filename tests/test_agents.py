@@ -318,3 +318,24 @@ def test_end_of_life_writes_stock_off_at_salvage_value(make_model):
     k = m.run()
     assert m.written_off == 5
     assert k["obsolescence_cost"] == pytest.approx(5 * (10.0 - 4.0) / 10.5)
+
+
+def test_supplier_s_S_policy_batches_its_production(make_model):
+    extra = ato_chain(supplier_stock=6)
+    extra["supplier"]["policy"] = "ss"
+    extra["supplier"]["reorder_point"] = 2
+    m = quiet(make_model(extra))
+    supplier = m.suppliers[0]
+    for c in m.customers[:3]:
+        c.purchase(0)
+    assert not supplier.workcenter.jobs()  # position 3 > s = 2
+    m.customers[0].purchase(0)
+    assert len(supplier.workcenter.jobs()) == 4  # up to S = 6 from position 2
+
+
+def test_dealer_quote_adds_transport_to_the_plant_estimate(make_model):
+    extra = dealer_chain()
+    extra["products"]["standard"] = {"strategy": "bto", "demand_rate": 0.5, "release_days": 7.0}
+    m = quiet(make_model(extra))
+    dealer = m.dealers[0]
+    assert dealer.quote(0, 2) == pytest.approx(7.0 + 1.0 + 3.0)

@@ -6,13 +6,13 @@ import math
 
 import numpy as np
 import pytest
-from conftest import model
 
 from btoagents import ConservationError, load_scenario, simulate
 from btoagents.config import preset_names
 from btoagents.demand import ArrivalProcess
 from btoagents.model import SupplyChainModel
 from btoagents.replications import confidence_interval, summarize
+from conftest import model
 
 SHORT = ["simulation.horizon=200", "simulation.warmup=20"]
 
@@ -200,3 +200,22 @@ def test_mm1_build_to_order_lead_time_matches_theory():
     runs = simulate("mm1-bto", replications=8, seed=1, overrides=["simulation.horizon=6000"])
     assert abs(z_score(runs, "lead_time_mean", 1 / (1.0 - 0.8))) < 3
     assert abs(z_score(runs, "utilization", 0.8)) < 3
+
+
+def test_time_series_are_sampled_with_mesa_datacollector():
+    m = model({"simulation": {"horizon": 50.0, "sample_every": 5.0}})
+    m.run()
+    ts = m.timeseries()
+    assert list(ts.columns) == ["time", "fg_stock", "backorders", "busy_lines", "wip"]
+    assert list(ts["time"]) == [5.0 * k for k in range(11)]
+    assert (ts["fg_stock"] >= 0).all() and (ts["busy_lines"] <= 1).all()
+
+
+def test_agents_are_registered_with_mesa():
+    from btoagents.agents import Dealer, FinalCustomer, HardwareSupplier, Manufacturer
+
+    m = SupplyChainModel(load_scenario("dealer-network", SHORT))
+    assert len(m.agents_by_type[FinalCustomer]) == 2000
+    assert len(m.agents_by_type[Dealer]) == 8
+    assert len(m.agents_by_type[HardwareSupplier]) == 2
+    assert len(m.agents_by_type[Manufacturer]) == 1

@@ -19,6 +19,7 @@ from btoagents import __version__
 from btoagents.config import Scenario, load_scenario, preset_names, preset_text
 from btoagents.config.loading import read_scenario_dict
 from btoagents.errors import BtoagentsError
+from btoagents.products import decoupling_point
 from btoagents.report import fmt, print_summary, summary_json
 
 
@@ -106,11 +107,21 @@ def cmd_scenarios(args: argparse.Namespace, console: Console) -> int:
     for name in preset_names():
         data, _ = read_scenario_dict(name)
         scn = Scenario.model_validate(data)
-        families = ", ".join(f"{f} ({p.strategy})" for f, p in scn.products.items())
-        console.print(f"[bold]{name}[/bold]: {scn.description}")
-        console.print(f"    products: {families}; rho = {scn.offered_load():.2f}")
+        families = ", ".join(
+            _family_label(f, p, scn.dealers.count) for f, p in scn.products.items()
+        )
+        console.print(f"[bold]{name}[/bold]: {scn.description}", soft_wrap=True)
+        console.print(f"    products: {families}; rho = {scn.offered_load():.2f}", soft_wrap=True)
     console.print("Show one preset's keys with: btoagents scenarios --show NAME")
     return 0
+
+
+def _family_label(name: str, prod, dealers: int) -> str:
+    label = f"{name}: {prod.variants} {prod.strategy}"
+    label += f" (decoupling point: {decoupling_point(prod.strategy, dealers)})"
+    if prod.tail_share > 0:
+        label += f", tail {prod.tail_share:.0%} {prod.tail_strategy}"
+    return label
 
 
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:

@@ -263,12 +263,9 @@ class SupplyChainModel(mesa.Model):
 
     def quote_backorder(self, order: Order) -> float:
         """Lead time to quote for a stocked variant that is out of stock at the point of sale."""
-        dealer = order.dealer
-        if dealer is None:
-            return self.manufacturer.workcenter.quote(1)
-        if self.manufacturer.finished.on_hand[order.variant] > 0:
-            return dealer.transport_time
-        return self.manufacturer.workcenter.quote(1) + dealer.transport_time
+        if order.dealer is not None:
+            return order.dealer.quote_backorder(order.variant)
+        return self.manufacturer.workcenter.quote(1)
 
     def accept_backorder(self, order: Order, pos: StockPoint) -> None:
         self._open(order, 1)

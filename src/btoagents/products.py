@@ -17,6 +17,20 @@ import numpy as np
 
 from btoagents.config.schema import STRATEGIES, Scenario
 
+DECOUPLING_POINTS: dict[str, str] = {
+    "bts": "finished goods",
+    "ato": "components",
+    "bto": "none: built after the order",
+    "eto": "none: designed and built after the order",
+}
+
+
+def decoupling_point(strategy: str, dealers: int) -> str:
+    """Where stock ends and orders drive work for a variant under ``strategy``."""
+    if strategy == "bts":
+        return "dealer stock" if dealers > 0 else "plant finished goods"
+    return DECOUPLING_POINTS[strategy]
+
 
 def zipf_shares(n: int, exponent: float) -> np.ndarray:
     """Popularity shares of ranks 1..n under Zipf's law with the given exponent (sum 1)."""

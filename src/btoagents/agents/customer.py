@@ -67,7 +67,11 @@ class FinalCustomer(mesa.Agent):
             else:
                 m.order_lost(order)
             return
-        quote = m.manufacturer.quote(variant, strategy, self.dealer)
+        dealer = self.dealer
+        if dealer is not None:
+            quote = dealer.quote(variant, strategy)
+        else:
+            quote = m.manufacturer.quote(variant, strategy)
         if quote <= self.patience:
             order.quoted = quote
             m.accept_build_order(order)

@@ -60,6 +60,25 @@ class Dealer(mesa.Agent):
             if units > 0:
                 self.stock.stock_up(v, units)
 
+    def quote(self, variant: int, strategy: int) -> float:
+        """Lead time (days) quoted to a customer for an order of ``variant``.
+
+        The plant's estimate for the order (order bank, design, components, queue ahead and
+        production) plus the transport from the plant to this dealer.
+        """
+        return self.model.manufacturer.quote(variant, strategy) + self.transport_time
+
+    def quote_backorder(self, variant: int) -> float:
+        """Lead time (days) quoted for a stocked variant this dealer has run out of.
+
+        Transport alone when the plant holds the variant; else the plant's estimate for a
+        stock job (stock work has the lower priority) plus transport.
+        """
+        plant = self.model.manufacturer
+        if plant.finished.on_hand[variant] > 0:
+            return self.transport_time
+        return plant.workcenter.quote(1) + self.transport_time
+
     def restock(self, variant: int, quantity: int, stock: StockPoint) -> None:
         """Order ``quantity`` units of ``variant`` from the plant's finished goods."""
         m = self.model

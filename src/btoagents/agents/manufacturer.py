@@ -105,8 +105,8 @@ class Manufacturer(mesa.Agent):
                     sp.stock_up(item, units)
 
     # -- customer orders ----------------------------------------------------------------
-    def quote(self, variant: int, strategy: int, dealer: object | None) -> float:
-        """Lead time (days) to quote a new order for ``variant`` built under ``strategy``."""
+    def quote(self, variant: int, strategy: int) -> float:
+        """Days until a new order for ``variant`` built under ``strategy`` leaves the plant."""
         days = self.workcenter.quote(0) + self.model.catalog.variants[variant].release_days
         if strategy == ETO:
             days += self.engineering[variant].mean
@@ -116,8 +116,6 @@ class Manufacturer(mesa.Agent):
                     sup = self.model.supplier_of[c]
                     days += sup.lead_time.mean + sup.workcenter.quote(1)
                     break
-        if dealer is not None:
-            days += dealer.transport_time
         return days
 
     def accept(self, order: Order, strategy: int) -> None:
