@@ -182,6 +182,7 @@ class KpiCollector:
         self.fg_units = TimeAverage()
         self.fg_value = TimeAverage()
         self.fg_by_family = [TimeAverage() for _ in families]
+        self.dealer_units = TimeAverage()
         self.comp_units = TimeAverage()
         self.comp_value = TimeAverage()
         self.backlog = TimeAverage()
@@ -194,6 +195,7 @@ class KpiCollector:
             self.fg_units,
             self.fg_value,
             *self.fg_by_family,
+            self.dealer_units,
             self.comp_units,
             self.comp_value,
             self.backlog,

@@ -75,6 +75,11 @@ class SupplyChainModel(mesa.Model):
         self.delivered_final = 0
         self.lost_final = 0
         self.open_final = 0
+        # time accepted orders spend open inside [warmup, horizon] (sample-path Little's law)
+        self._backlog_residence = 0.0
+        self._open_before_warmup = 0
+        self._open_after_warmup = 0
+        self._open_arrival_sum = 0.0
 
         self.manufacturer = Manufacturer(self)
         self.suppliers: list[HardwareSupplier] = []
@@ -87,6 +92,8 @@ class SupplyChainModel(mesa.Model):
             Intermediary(self, name, cfg) for name, cfg in scenario.intermediaries.items()
         ]
         self._setup_periodic()
+        for sp in self._stock_points():
+            sp.window_start = self.warmup
         for agent in (self.manufacturer, *self.suppliers, *self.dealers):
             agent.initial_stock()
         self.initial_units = sum(self.manufacturer.finished.on_hand) + sum(
@@ -100,13 +107,18 @@ class SupplyChainModel(mesa.Model):
         self._schedule_start()
 
     # -- construction ---------------------------------------------------------------------
-    def finished_levels(self) -> list[list[tuple[TimeAverage, float]]]:
-        """Per variant, the accumulators a finished unit on hand feeds (units, value, family)."""
+    def finished_levels(self, dealer: bool = False) -> list[list[tuple[TimeAverage, float]]]:
+        """Per variant, the accumulators a finished unit on hand feeds (units, value, family;
+        and dealer units for a dealer's lot)."""
         k = self.kpi
-        return [
+        levels = [
             [(k.fg_units, 1.0), (k.fg_value, v.unit_cost), (k.fg_by_family[v.family], 1.0)]
             for v in self.catalog.variants
         ]
+        if dealer:
+            for entry in levels:
+                entry.append((k.dealer_units, 1.0))
+        return levels
 
     def component_levels(self) -> list[list[tuple[TimeAverage, float]]]:
         """Per component, the accumulators a component on hand feeds (units, value)."""
@@ -249,10 +261,19 @@ class SupplyChainModel(mesa.Model):
             self.kpi.flows.lost_sales += 1
 
     def _open(self, order: Order, delta: int) -> None:
+        """An accepted order opens (+1) or is delivered (-1): backlog levels and residence."""
         self.open_final += delta
         now = self.cal.now
         self.kpi.backlog.add(now, delta)
         self.kpi.backlog_by_family[self.catalog.variants[order.variant].family].add(now, delta)
+        w = self.warmup
+        if order.arrival < w:
+            self._open_before_warmup += delta
+        else:
+            self._open_after_warmup += delta
+            self._open_arrival_sum += delta * order.arrival
+        if delta < 0 and now >= w:
+            self._backlog_residence += now - max(order.arrival, w)
 
     def sell_from_stock(self, order: Order, pos: StockPoint, variant: int) -> None:
         """Hand over a unit from ``pos`` at once, marked down by its age; then replenish."""
@@ -519,6 +540,27 @@ class SupplyChainModel(mesa.Model):
                 f"orders: {backlog} found in queues but {self.open_final} counted open"
             )
 
+    def littles_law_gaps(self) -> dict[str, float]:
+        """Time-average backlog and finished stock minus their residence per day of window.
+
+        Sample-path Little's law over the window [warmup, now] (Stidham, "A last word on
+        L = lambda W", Operations Research 22(2), 1974): the area under the number in a
+        system equals the time its items spend in it inside the window, edge items
+        included. Both gaps are 0 up to rounding when levels and unit times agree.
+        """
+        now, w = self.cal.now, self.warmup
+        days = now - w
+        orders = self._backlog_residence + (
+            self._open_before_warmup * days + self._open_after_warmup * now - self._open_arrival_sum
+        )
+        units = 0.0
+        for sp in (self.manufacturer.finished, *(d.stock for d in self.dealers)):
+            units += sp.residence + sum(now - max(a, w) for q in sp.ages for a in q)
+        return {
+            "backlog": self.kpi.backlog.mean(now) - orders / days,
+            "stock": self.kpi.fg_units.mean(now) - units / days,
+        }
+
     def kpis(self) -> dict[str, float]:
         """The KPI record of this run (DESIGN.md section 5 names and units)."""
         k = self.kpi
@@ -552,6 +594,8 @@ class SupplyChainModel(mesa.Model):
             - penalties
         )
         out["bullwhip"] = self._bullwhip()
+        out["orders_per_day"] = k.total.arrived / days
+        out["dealer_inventory"] = k.dealer_units.mean(now)
         out["component_inventory"] = k.comp_units.mean(now)
         out["component_fill_rate"] = (
             f.component_from_stock / f.component_requests if f.component_requests else math.nan

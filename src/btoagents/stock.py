@@ -58,6 +58,8 @@ class StockPoint:
         "demanded",
         "lead_periods",
         "seen",
+        "window_start",
+        "residence",
     )
 
     def __init__(
@@ -91,6 +93,8 @@ class StockPoint:
         self.demanded = [0] * n_items
         self.seen = [0] * n_items
         self.lead_periods = [0.0] * n_items
+        self.window_start = 0.0
+        self.residence = 0.0  # unit-days spent on hand after window_start by units gone
 
     # -- levels -----------------------------------------------------------------------
     def _change(self, item: int, delta: int) -> None:
@@ -122,7 +126,11 @@ class StockPoint:
         self._change(item, -1)
         self.period_demand += 1
         self.demanded[item] += 1
-        return self.cal.now - self.ages[item].popleft()
+        now = self.cal.now
+        arrived = self.ages[item].popleft()
+        if now > self.window_start:
+            self.residence += now - max(arrived, self.window_start)
+        return now - arrived
 
     def enqueue(self, item: int, claim: Any) -> None:
         """Make ``claim`` wait (FCFS) for the next unit of ``item``."""
@@ -180,8 +188,11 @@ class StockPoint:
         if n > 0:
             self.on_hand[item] -= n
             ages = self.ages[item]
+            now, w = self.cal.now, self.window_start
             for _ in range(n):
-                ages.popleft()
+                arrived = ages.popleft()
+                if now > w:
+                    self.residence += now - max(arrived, w)
             self._change(item, -n)
         return n
 

@@ -48,7 +48,7 @@ class Dealer(mesa.Agent):
             model.cal,
             model.fill_finished,
             self.restock,
-            model.finished_levels(),
+            model.finished_levels(dealer=True),
             base,
             reorder,
             periodic=cfg.policy == "order_up_to",
