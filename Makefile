@@ -29,7 +29,8 @@ test: $(STAMP) lint
 	$(VENV)/bin/pytest -m "not slow and not browser"
 
 validate: $(STAMP)
-	$(VENV)/bin/pytest -m slow
+	$(VENV)/bin/btoagents validate --out results/validation
+	HYPOTHESIS_PROFILE=thorough $(VENV)/bin/pytest tests/properties
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from btoagents.agents import FinalCustomer
-from conftest import quiet
+from builders import quiet
 
 INF = math.inf
 

@@ -12,7 +12,7 @@ from btoagents.config import preset_names
 from btoagents.demand import ArrivalProcess
 from btoagents.model import SupplyChainModel
 from btoagents.replications import confidence_interval, summarize
-from conftest import model
+from builders import model
 
 SHORT = ["simulation.horizon=200", "simulation.warmup=20"]
 

@@ -67,7 +67,56 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="results/demo", help="output folder (default results/demo)")
     demo.add_argument("--replications", "-r", type=int, default=10)
     demo.add_argument("--seed", type=int)
+    val = sub.add_parser(
+        "validate",
+        help="check the model against queueing and inventory theory; write a report",
+        description="Run every validation case (special cases with closed forms), test each "
+        "KPI with a z-test at 3 standard errors and write report.md, checks.csv and a PNG. "
+        "Exit status 1 when a check fails.",
+    )
+    val.add_argument("--quick", action="store_true", help="the fast subset (part of make test)")
+    val.add_argument("--out", default="results/validation", help="report folder")
+    val.add_argument(
+        "--family",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only cases of this family (repeatable), e.g. mm1-bts",
+    )
     return p
+
+
+def cmd_validate(args: argparse.Namespace, console: Console) -> int:
+    from btoagents.validation import all_cases, quick_cases, run_cases, write_report
+
+    cases = quick_cases() if args.quick else all_cases()
+    if args.family:
+        known = sorted({c.family for c in all_cases()})
+        for fam in args.family:
+            if fam not in known:
+                raise BtoagentsError(f"--family {fam!r}: unknown (known: {', '.join(known)})")
+        cases = [c for c in cases if c.family in args.family]
+
+    def progress(case, checks, elapsed: float) -> None:
+        bad = [c.kpi for c in checks if not c.passed]
+        verdict = "ok" if not bad else "FAILED: " + ", ".join(bad)
+        worst = max(abs(c.z) for c in checks)
+        console.print(
+            f"{elapsed:6.1f} s  {case.name}: max |z| = {worst:.2f}  {verdict}",
+            soft_wrap=True,
+            highlight=False,
+        )
+
+    started = time.perf_counter()
+    checks = run_cases(cases, progress=progress)
+    elapsed = time.perf_counter() - started
+    report = write_report(checks, args.out, elapsed, args.quick)
+    failed = int((~checks["passed"]).sum())
+    console.print(
+        f"{len(checks) - failed}/{len(checks)} checks passed in {elapsed:.0f} s; report: {report}",
+        highlight=False,
+    )
+    return 1 if failed else 0
 
 
 def _check_count(name: str, value: int | None) -> None:
@@ -148,7 +197,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``btoagents`` console script; returns the exit status."""
     args = _parser().parse_args(argv)
     console = Console()
-    handlers = {"run": cmd_run, "scenarios": cmd_scenarios, "demo": cmd_demo}
+    handlers = {
+        "run": cmd_run,
+        "scenarios": cmd_scenarios,
+        "demo": cmd_demo,
+        "validate": cmd_validate,
+    }
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         try:

@@ -2,10 +2,20 @@
 
 from btoagents.config.loading import (
     SteadyStateWarning,
+    dump_scenario,
     load_scenario,
     preset_names,
     preset_text,
+    write_scenario,
 )
 from btoagents.config.schema import Scenario
 
-__all__ = ["Scenario", "SteadyStateWarning", "load_scenario", "preset_names", "preset_text"]
+__all__ = [
+    "Scenario",
+    "SteadyStateWarning",
+    "dump_scenario",
+    "load_scenario",
+    "preset_names",
+    "preset_text",
+    "write_scenario",
+]

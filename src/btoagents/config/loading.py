@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from btoagents.config.schema import Scenario
@@ -175,3 +176,15 @@ def load_scenario(source: str | Path | Scenario, overrides: Iterable[str] = ()) 
         data, label = read_scenario_dict(source)
     apply_overrides(data, overrides)
     return build_scenario(data, label)
+
+
+def dump_scenario(scenario: Scenario) -> str:
+    """The scenario as TOML text that :func:`load_scenario` reads back to an equal scenario."""
+    return tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))
+
+
+def write_scenario(scenario: Scenario, path: str | Path) -> Path:
+    """Write the scenario as a TOML file (see :func:`dump_scenario`)."""
+    path = Path(path)
+    path.write_text(dump_scenario(scenario), "utf-8")
+    return path

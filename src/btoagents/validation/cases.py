@@ -56,11 +56,31 @@ class Case:
         ]
 
 
+MIN_EPISODES = 300.0
+
+
+def stockout_horizon(lam: float, mu: float, base_stock: int, floor: float = 20000.0) -> float:
+    """Days per replication for about ``MIN_EPISODES`` stock-out episodes in M/M/1 base stock.
+
+    Stock-outs come in clusters (one per upcrossing of the queue to level S, at rate
+    lambda (1 - rho) rho^(S-1)), so a replication's fill rate and backorders are sums over
+    few clusters when rho^S is small: their distribution across replications is then
+    skewed and the standard error from 20 replications is too small. Each replication is
+    made long enough to hold many clusters, so the z-test's normal approximation holds.
+    """
+    rho = lam / mu
+    if base_stock == 0:
+        return floor
+    rate = lam * (1 - rho) * rho ** (base_stock - 1)
+    return max(floor, round(MIN_EPISODES / rate, -3))
+
+
 def _mm1_bts_cases() -> list[Case]:
     out = []
     for rho in (0.3, 0.5, 0.7, 0.9):
         for s in (0, 2, 5):
             th = theory.mm1_bts(rho, 1.0, s)
+            horizon = stockout_horizon(rho, 1.0, s, 40000.0 if rho == 0.9 else 20000.0)
             out.append(
                 Case(
                     "mm1-bts",
@@ -77,7 +97,7 @@ def _mm1_bts_cases() -> list[Case]:
                             "utilization",
                         )
                     },
-                    horizon=40000.0 if rho == 0.9 else 20000.0,
+                    horizon=horizon,
                     quick=(rho, s) == (0.7, 2),
                 )
             )

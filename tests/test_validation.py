@@ -1,0 +1,49 @@
+"""The quick validation subset (the same cases `btoagents validate --quick` runs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from btoagents.cli import main
+from btoagents.validation import quick_cases
+
+
+def test_quick_validation_passes_and_writes_its_report(tmp_path, capsys):
+    status = main(["validate", "--quick", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    report = (tmp_path / "report.md").read_text()
+    for case in quick_cases():
+        assert case.params in report
+    assert "**NO**" not in report
+    assert (tmp_path / "theory_vs_simulation.png").stat().st_size > 10_000
+    assert (tmp_path / "checks.csv").exists()
+
+
+def test_a_wrong_theory_value_fails_its_check():
+    from dataclasses import replace
+
+    from btoagents.validation import run_case
+
+    case = next(c for c in quick_cases() if c.family == "mm1-bto")
+    wrong = replace(case, theory={"lead_time_mean": case.theory["lead_time_mean"] * 1.05})
+    (check,) = run_case(wrong)
+    assert not check.passed and check.z < -3
+
+
+def test_unknown_validation_family_is_one_line_error(capsys):
+    assert main(["validate", "--family", "nonsense"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: --family 'nonsense'") and "\n" not in err
+
+
+@pytest.mark.parametrize("family", ["little"])
+def test_little_identity_catches_a_broken_backlog_accumulator(family, monkeypatch):
+    from btoagents.kpis import TimeAverage
+    from btoagents.validation import run_case
+
+    case = next(c for c in quick_cases() if c.family == family)
+    original = TimeAverage.mean
+    monkeypatch.setattr(TimeAverage, "mean", lambda self, now: original(self, now) * 1.01)
+    checks = run_case(case)
+    assert not all(c.passed for c in checks)
