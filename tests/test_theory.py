@@ -163,3 +163,45 @@ def test_unstable_or_invalid_inputs_are_refused():
         theory.mm1_bts(1.0, 1.0, 2)
     with pytest.raises(ValueError):
         theory.mm1_bto(-0.1, 1.0)
+
+
+@pytest.mark.parametrize("rho_c, rho_a, s", [(0.5, 0.6, 2), (0.8, 0.4, 5), (0.3, 0.8, 0)])
+def test_ato_chain_component_line_matches_mm1_base_stock(rho_c, rho_a, s):
+    chain = theory.AtoDecouplingChain(1.0, 1 / rho_c, 1 / rho_a, s)
+    k, mm1 = chain.kpis(), theory.mm1_bts(1.0, 1 / rho_c, s)
+    assert k["component_inventory"] == pytest.approx(mm1["fg_inventory"], abs=1e-9)
+    assert k["orders_awaiting_components"] == pytest.approx(mm1["backorders"], abs=1e-9)
+    assert k["component_fill_rate"] == pytest.approx(mm1["fill_rate"], abs=1e-9)
+    assert chain.boundary_mass < 1e-10
+    assert chain.probability_sum() == pytest.approx(1.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("rho_c, rho_a", [(0.5, 0.6), (0.8, 0.3), (0.4, 0.85)])
+def test_ato_chain_without_stock_is_the_tandem_product_form(rho_c, rho_a):
+    chain = theory.AtoDecouplingChain(1.0, 1 / rho_c, 1 / rho_a, 0)
+    n_i, n_j = chain.grid.shape
+    product = np.outer((1 - rho_c) * rho_c ** np.arange(n_i), (1 - rho_a) * rho_a ** np.arange(n_j))
+    assert np.max(np.abs(chain.grid - product)) < 1e-9
+    tandem = 1 / (1 / rho_c - 1) + 1 / (1 / rho_a - 1)  # sum of the two M/M/1 sojourns
+    assert chain.kpis()["lead_time_mean"] == pytest.approx(tandem, rel=1e-8)
+
+
+@pytest.mark.parametrize("rho_c, rho_a, s", [(0.5, 0.6, 2), (0.8, 0.8, 6), (0.65, 0.4, 0)])
+def test_ato_chain_phase_type_mean_equals_littles_law_mean(rho_c, rho_a, s):
+    chain = theory.AtoDecouplingChain(1.0, 1 / rho_c, 1 / rho_a, s)
+    assert chain.lead_time_mean_phase_type() == pytest.approx(
+        chain.kpis()["lead_time_mean"], rel=1e-8
+    )
+    mean, _ = integrate.quad(chain.survival, 0, 200, limit=200)
+    assert mean == pytest.approx(chain.kpis()["lead_time_mean"], rel=1e-6)
+    q = chain.quantile(0.95)
+    assert chain.survival(q) == pytest.approx(0.05, abs=1e-9)
+
+
+def test_ato_chain_survival_without_stock_is_the_tandem_convolution():
+    # S = 0: the lead time is the sum of two independent exponential sojourns
+    a, b = 1.0 / (1 / 0.5 - 1), 1.0 / (1 / 0.6 - 1)  # means 1 and 1.5
+    chain = theory.AtoDecouplingChain(1.0, 2.0, 1 / 0.6, 0)
+    for t in (0.5, 2.0, 6.0):
+        exact = (b * math.exp(-t / b) - a * math.exp(-t / a)) / (b - a)
+        assert chain.survival(t) == pytest.approx(exact, rel=1e-7)

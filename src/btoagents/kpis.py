@@ -186,6 +186,7 @@ class KpiCollector:
         self.comp_units = TimeAverage()
         self.comp_value = TimeAverage()
         self.backlog = TimeAverage()
+        self.awaiting = TimeAverage()
         self.backlog_by_family = [TimeAverage() for _ in families]
         self.flows = Flows()
         self.stages: dict[str, tuple[Welford, Welford]] = {}
@@ -199,6 +200,7 @@ class KpiCollector:
             self.comp_units,
             self.comp_value,
             self.backlog,
+            self.awaiting,
             *self.backlog_by_family,
         ]
 

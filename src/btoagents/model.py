@@ -597,6 +597,7 @@ class SupplyChainModel(mesa.Model):
         out["orders_per_day"] = k.total.arrived / days
         out["dealer_inventory"] = k.dealer_units.mean(now)
         out["component_inventory"] = k.comp_units.mean(now)
+        out["orders_awaiting_components"] = k.awaiting.mean(now)
         out["component_fill_rate"] = (
             f.component_from_stock / f.component_requests if f.component_requests else math.nan
         )

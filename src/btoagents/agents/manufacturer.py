@@ -140,6 +140,7 @@ class Manufacturer(mesa.Agent):
             comps = self.model.catalog.variants[order.variant].components
             order.missing = len(comps)
             self.awaiting_components += 1
+            self.model.kpi.awaiting.add(self.model.cal.now, 1)
             for c in comps:
                 self.components.demand(c, order)
         else:
@@ -152,6 +153,7 @@ class Manufacturer(mesa.Agent):
         order.missing -= 1
         if order.missing == 0:
             self.awaiting_components -= 1
+            self.model.kpi.awaiting.add(self.model.cal.now, -1)
             self.workcenter.submit(Job(order.variant, 0, order))
 
     def order_components(self, component: int, quantity: int, stock: StockPoint) -> None:

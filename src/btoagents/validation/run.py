@@ -4,6 +4,13 @@ For each case and KPI the simulated mean over independent replications is compar
 theory by ``z = (mean - theory) / SE`` with ``SE = sd / sqrt(R)``; the check passes when
 ``|z| <= 3``. Paired identities (Little's law) test the mean of a per-replication residual
 against 0 in the same way. Seeds are fixed, so a verdict is reproducible.
+
+With SE estimated from R = 20 replications, a correct model exceeds 3 SE with probability
+P(|t_19| > 3) = 0.74% per check, so a grid of a few hundred checks expects one or two false
+alarms. A check beyond 3 SE therefore gets a confirmation stage: an independent sample
+(fresh seeds) with four times the replications, tested against the same 3 SE. A correct
+model passes it with probability about 99.7%; a real bias that reached 3 SE in the first
+stage stands near 6 SE in the second, so a bug still fails. Both z values are reported.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ class Check:
     z: float
     passed: bool
     replications: int
+    first_z: float = math.nan  # z of the first stage when a confirmation stage ran
 
 
 def _check(case: Case, kpi: str, target: float, values: np.ndarray) -> Check:
@@ -79,12 +87,14 @@ def case_seed(case: Case, seed: int) -> int:
     return (seed + zlib.crc32(case.name.encode())) % 2**32
 
 
-def run_case(case: Case, seed: int = 20240501, horizon_scale: float = 1.0) -> list[Check]:
-    """Simulate one case (replication r under ``replication_seed(case_seed, r)``), test it."""
+CONFIRMATION_FACTOR = 4
+CONFIRMATION_SEED_OFFSET = 1_000_003
+
+
+def _stage(case: Case, seed: int, horizon_scale: float, replications: int) -> list[Check]:
     scn = load_scenario(case.preset, case.all_overrides(horizon_scale))
-    seed = case_seed(case, seed)
     records, paired = [], {name: [] for name in case.paired}
-    for r in range(case.replications):
+    for r in range(replications):
         model = SupplyChainModel(scn, seed=replication_seed(seed, r))
         kpis = model.run()
         records.append(kpis)
@@ -97,6 +107,28 @@ def run_case(case: Case, seed: int = 20240501, horizon_scale: float = 1.0) -> li
     for name, values in paired.items():
         checks.append(_check(case, name, 0.0, np.array(values, dtype=float)))
     return checks
+
+
+def run_case(case: Case, seed: int = 20240501, horizon_scale: float = 1.0) -> list[Check]:
+    """Simulate one case and test each KPI, with a confirmation stage for any |z| > 3."""
+    root = case_seed(case, seed)
+    checks = _stage(case, root, horizon_scale, case.replications)
+    if all(c.passed for c in checks):
+        return checks
+    confirm = _stage(
+        case,
+        root + CONFIRMATION_SEED_OFFSET,
+        horizon_scale,
+        case.replications * CONFIRMATION_FACTOR,
+    )
+    out = []
+    for first, second in zip(checks, confirm, strict=True):
+        if first.passed:
+            out.append(first)
+        else:
+            second.first_z = first.z
+            out.append(second)
+    return out
 
 
 def run_cases(
