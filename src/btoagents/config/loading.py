@@ -169,7 +169,10 @@ def load_scenario(source: str | Path | Scenario, overrides: Iterable[str] = ()) 
     Raises:
         ConfigError: one line naming the file or key that is wrong.
     """
+    overrides = list(overrides)
     if isinstance(source, Scenario):
+        if not overrides:
+            return source  # already validated (and warned about)
         data: dict[str, Any] = source.model_dump()
         label = source.name
     else:
