@@ -67,6 +67,49 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="results/demo", help="output folder (default results/demo)")
     demo.add_argument("--replications", "-r", type=int, default=10)
     demo.add_argument("--seed", type=int)
+    sw = sub.add_parser(
+        "sweep",
+        help="run (or resume) a designed experiment; results under results/<name>/",
+        description="Run every (design point, arm, replication) of an experiment file that is "
+        "not stored yet. Interrupt it and run it again: it continues where it stopped.",
+    )
+    sw.add_argument("experiment", help="experiment TOML file (see experiments/)")
+    sw.add_argument(
+        "--executor",
+        default="dask",
+        choices=["serial", "process", "dask"],
+        help="where runs execute (default: dask LocalCluster on this machine)",
+    )
+    sw.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    sw.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786",
+    )
+    sw.add_argument("--replications", "-r", type=int, help="override the file's replications")
+    sw.add_argument(
+        "--new",
+        action="store_true",
+        help="the file changed: move old results aside and start again",
+    )
+    sw.add_argument("--results", default="results", help="results root folder")
+
+    an = sub.add_parser("analyze", help="tables with CIs, paired differences, Sobol/Morris")
+    an.add_argument("results", help="results folder, e.g. results/bto-share-vs-capacity")
+    an.add_argument(
+        "--by",
+        action="append",
+        default=[],
+        metavar="FACTOR",
+        help="group by these factors instead of design points (repeatable)",
+    )
+    an.add_argument(
+        "--kpi", action="append", default=[], metavar="NAME", help="only these KPIs (repeatable)"
+    )
+
+    st = sub.add_parser("status", help="how far a sweep is")
+    st.add_argument("results", help="results folder")
+
     val = sub.add_parser(
         "validate",
         help="check the model against queueing and inventory theory; write a report",
@@ -84,6 +127,53 @@ def _parser() -> argparse.ArgumentParser:
         help="only cases of this family (repeatable), e.g. mm1-bts",
     )
     return p
+
+
+def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
+    from btoagents.experiment import sweep
+
+    if args.workers is not None and args.workers < 1:
+        raise BtoagentsError(f"--workers = {args.workers}: must be at least 1")
+    summary = sweep(
+        args.experiment,
+        executor=args.executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        replications=args.replications,
+        new=args.new,
+        results_root=args.results,
+    )
+    console.print(summary.line(), highlight=False, soft_wrap=True)
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
+    from btoagents.experiment.analysis import analyze
+
+    tables = analyze(args.results, by=args.by or None, kpis=args.kpi or None)
+    for name, table in tables.items():
+        console.print(f"\n[bold]{name}[/bold]")
+        console.print(
+            table.to_string(index=False, float_format=fmt), highlight=False, soft_wrap=True
+        )
+    console.print(
+        f"\nTables written to {args.results}/analysis/ (CSV and Markdown)", highlight=False
+    )
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, console: Console) -> int:
+    from btoagents.experiment import status
+
+    s = status(args.results)
+    console.print(
+        f"{s['name']}: {s['ok']} ok, {s['failed']} failed, {s['missing']} missing of "
+        f"{s['total']} runs in {s['parts']} parts (created {s['created']}, last finished "
+        f"{s['finished']})",
+        highlight=False,
+        soft_wrap=True,
+    )
+    return 0
 
 
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
@@ -202,6 +292,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "scenarios": cmd_scenarios,
         "demo": cmd_demo,
         "validate": cmd_validate,
+        "sweep": cmd_sweep,
+        "analyze": cmd_analyze,
+        "status": cmd_status,
     }
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)

@@ -117,13 +117,21 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return []
 
 
-def format_validation_error(exc: ValidationError, label: str, data: Mapping[str, Any]) -> str:
-    """One line naming the first bad key of a pydantic error, its value and what was expected."""
+def format_validation_error(
+    exc: ValidationError,
+    label: str,
+    data: Mapping[str, Any],
+    model: type[BaseModel] = Scenario,
+) -> str:
+    """One line naming the first bad key of a pydantic error, its value and what was expected.
+
+    ``model`` is the schema the data was validated against (for did-you-mean suggestions).
+    """
     err = exc.errors()[0]
     loc = tuple(err["loc"])
     key = ".".join(str(p) for p in loc) or "(top level)"
     if err["type"] == "extra_forbidden":
-        known = _fields_at(Scenario, loc[:-1])
+        known = _fields_at(model, loc[:-1])
         what = "section" if isinstance(err.get("input"), dict) else "key"
         return f"{label}: {_unknown(what, key, [*(_join(loc[:-1], k) for k in known)])}"
     msg = err["msg"].removeprefix("Value error, ")

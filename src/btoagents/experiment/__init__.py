@@ -1,0 +1,7 @@
+"""The experiment harness: designs, runs with common random numbers, executors, a resumable
+Parquet store, and analysis."""
+
+from btoagents.experiment.store import ResultStore, load_results
+from btoagents.experiment.sweep import SweepSummary, prepare, status, sweep
+
+__all__ = ["ResultStore", "SweepSummary", "load_results", "prepare", "status", "sweep"]

@@ -1,0 +1,152 @@
+"""Experiment files: a base scenario, factors, a design, replications, seed, KPIs, arms.
+
+An experiment TOML looks like::
+
+    name = "bto-share-vs-capacity"
+    scenario = "dealer-network"          # preset name, or a TOML path relative to this file
+    replications = 5
+    seed = 11
+    kpis = ["fill_rate", "fg_inventory", "lead_time_mean", "profit"]   # optional
+    overrides = ["simulation.horizon=425"]                              # optional
+
+    [design]
+    kind = "full_factorial"              # latin_hypercube, sobol, saltelli, morris, points
+    samples = 32                         # sampled designs: points (saltelli: base N)
+
+    [factors.bto_share]                  # one factor may set several keys at once
+    keys = ["products.compact.tail_share", "products.suv.tail_share"]
+    levels = [0.0, 0.5, 1.0]             # full factorial; sampled designs take `range`
+
+    [arms.pure-bto]                      # optional policy arms, compared under CRN
+    overrides = ["products.compact.strategy=bto"]
+
+Every factor key is checked against the scenario schema before any run starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from pathlib import Path
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from btoagents.config.loading import format_validation_error
+from btoagents.errors import ConfigError
+
+DesignKind = Literal["full_factorial", "latin_hypercube", "sobol", "saltelli", "morris", "points"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FactorSpec(_Section):
+    """A factor: the scenario key(s) it sets and its levels (factorial) or range (sampled)."""
+
+    key: str | None = None
+    keys: list[str] = Field(default_factory=list)
+    levels: list[Any] = Field(default_factory=list)
+    range: tuple[float, float] | None = None
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _one_key_form(self) -> Self:
+        if (self.key is None) == (not self.keys):
+            raise ValueError("give either `key` or `keys`")
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError(f"range {list(self.range)} is empty: needs low < high")
+        return self
+
+    def targets(self) -> list[str]:
+        """The dotted scenario keys this factor sets."""
+        return [self.key] if self.key is not None else list(self.keys)
+
+
+class DesignSpec(_Section):
+    """How design points are chosen."""
+
+    kind: DesignKind = "full_factorial"
+    samples: int = Field(
+        16, ge=1, description="points (lhs, sobol), base N (saltelli), trajectories (morris)"
+    )
+    seed: int | None = Field(
+        None, ge=0, description="design randomization seed (default: experiment seed)"
+    )
+    levels: int = Field(4, ge=2, description="grid levels of a Morris design")
+    second_order: bool = Field(False, description="Saltelli: also second-order indices")
+
+
+class ArmSpec(_Section):
+    """A policy arm: overrides applied on top of every design point."""
+
+    overrides: list[str] = Field(default_factory=list)
+
+
+class ExperimentSpec(_Section):
+    """A designed experiment."""
+
+    name: str
+    description: str = ""
+    scenario: str
+    replications: int = Field(5, ge=1)
+    seed: int = Field(1, ge=0)
+    kpis: list[str] = Field(default_factory=list)
+    overrides: list[str] = Field(default_factory=list)
+    timeseries: bool = Field(False, description="also store sampled time series per run")
+    sample_every: float = Field(7.0, gt=0, description="days between time-series samples")
+    design: DesignSpec = Field(default_factory=DesignSpec)
+    factors: dict[str, FactorSpec] = Field(default_factory=dict)
+    points: list[dict[str, Any]] = Field(default_factory=list)
+    arms: dict[str, ArmSpec] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _design_fits_factors(self) -> Self:
+        kind = self.design.kind
+        if kind == "points":
+            if not self.points:
+                raise ValueError("design.kind = 'points' needs a [[points]] list")
+            for i, point in enumerate(self.points):
+                unknown = set(point) - set(self.factors)
+                if unknown:
+                    raise ValueError(f"points[{i}]: unknown factor(s) {sorted(unknown)}")
+            return self
+        if not self.factors:
+            raise ValueError("factors: at least one factor is needed")
+        for name, f in self.factors.items():
+            if kind == "full_factorial" and not f.levels:
+                raise ValueError(f"factors.{name}: full_factorial needs `levels`")
+            if kind != "full_factorial" and f.range is None:
+                raise ValueError(f"factors.{name}: design {kind!r} needs `range = [low, high]`")
+        if kind in ("saltelli", "morris") and len(self.factors) < 2:
+            raise ValueError(f"design {kind!r} needs at least two factors")
+        return self
+
+    def arm_items(self) -> list[tuple[str, list[str]]]:
+        """(arm name, overrides); one arm named ``base`` when none is given."""
+        if not self.arms:
+            return [("base", [])]
+        return [(name, arm.overrides) for name, arm in self.arms.items()]
+
+
+def experiment_hash(text: str) -> str:
+    """Content hash of an experiment file (sha256, 16 hex digits)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def load_experiment(path: str | Path) -> tuple[ExperimentSpec, str, Path]:
+    """Read an experiment file; returns (spec, its text, its folder). One-line errors."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such experiment file")
+    text = path.read_text("utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: malformed TOML: {exc}") from None
+    try:
+        spec = ExperimentSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, str(path), data, ExperimentSpec)) from None
+    return spec, text, path.parent
