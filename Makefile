@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint validate bench figures clean
+.PHONY: venv demo test lint validate bench clean
 
 venv: $(STAMP)
 
@@ -31,6 +31,9 @@ test: $(STAMP) lint
 validate: $(STAMP)
 	$(VENV)/bin/btoagents validate --out results/validation
 	HYPOTHESIS_PROFILE=thorough $(VENV)/bin/pytest tests/properties
+
+bench: $(STAMP)
+	$(PY) benchmarks/sweep_memory.py --out benchmarks/sweep_memory.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -369,3 +369,32 @@ def test_cli_sweep_analyze_status_end_to_end(tmp_path, capsys):
     assert "18 ok, 0 failed, 0 missing of 18" in capsys.readouterr().out
     assert main(["analyze", str(tmp_path / "tiny"), "--by", "nope"]) == 2
     assert capsys.readouterr().err.startswith("error: --by 'nope'")
+
+
+def test_morris_design_is_analysed_with_salib(tmp_path):
+    text = """
+name = "morris"
+scenario = "mm1-bto"
+replications = 1
+seed = 2
+overrides = ["simulation.horizon=200", "simulation.warmup=20"]
+kpis = ["lead_time_mean", "utilization"]
+[design]
+kind = "morris"
+samples = 4
+[factors.rate]
+key = "products.standard.demand_rate"
+range = [0.2, 0.6]
+[factors.speed]
+key = "manufacturer.service_rate"
+range = [1.0, 2.0]
+"""
+    from btoagents.experiment.analysis import analyze
+
+    sweep(write(tmp_path, text), folder=tmp_path / "res")
+    tables = analyze(tmp_path / "res")
+    morris = tables["morris"].set_index(["kpi", "factor"])
+    assert len(morris) == 4
+    # utilization = rate / speed: both factors matter, with opposite elementary effects
+    assert morris.loc[("utilization", "rate"), "mu_star"] > 0.1
+    assert morris.loc[("utilization", "speed"), "mu_star"] > 0.05

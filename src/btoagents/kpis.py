@@ -8,7 +8,7 @@ by what is alive, not by the horizon. KPI names and units follow DESIGN.md secti
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from btoagents.config.schema import STRATEGIES
 
@@ -167,7 +167,6 @@ class Flows:
     restock_orders: int = 0
     component_requests: int = 0
     component_from_stock: int = 0
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 class KpiCollector:

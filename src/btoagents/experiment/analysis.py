@@ -139,14 +139,15 @@ def _point_means(rows: pd.DataFrame, kpi: str, n_points: int, arm: str) -> np.nd
     return means.to_numpy(dtype=float)
 
 
-def sobol_indices(
-    rows: pd.DataFrame, manifest: dict[str, Any], kpis: list[str] | None = None, seed: int = 0
+def _indices_per_factor(
+    rows: pd.DataFrame,
+    manifest: dict[str, Any],
+    kpis: list[str] | None,
+    compute: Any,
+    fields: tuple[str, ...],
 ) -> pd.DataFrame:
-    """First- and total-order Sobol indices with 95% CIs (Saltelli designs)."""
-    from SALib.analyze import sobol
-
+    """Run ``compute(problem, y)`` per arm and KPI on point means; one row per factor."""
     problem = _problem(manifest)
-    second = bool(manifest["factors"] and _design_field(manifest, "second_order"))
     n_points = len(manifest["design"]["points"])
     out = []
     for arm in manifest["arms"]:
@@ -154,20 +155,26 @@ def sobol_indices(
             y = _point_means(rows, kpi, n_points, arm)
             if np.allclose(y, y[0]):
                 continue  # a constant output has no variance to apportion
-            res = sobol.analyze(problem, y, calc_second_order=second, seed=seed)
+            res = compute(problem, y)
             for i, name in enumerate(problem["names"]):
                 out.append(
-                    {
-                        "arm": arm,
-                        "kpi": kpi,
-                        "factor": name,
-                        "S1": res["S1"][i],
-                        "S1_conf": res["S1_conf"][i],
-                        "ST": res["ST"][i],
-                        "ST_conf": res["ST_conf"][i],
-                    }
+                    {"arm": arm, "kpi": kpi, "factor": name, **{f: res[f][i] for f in fields}}
                 )
     return pd.DataFrame(out)
+
+
+def sobol_indices(
+    rows: pd.DataFrame, manifest: dict[str, Any], kpis: list[str] | None = None, seed: int = 0
+) -> pd.DataFrame:
+    """First- and total-order Sobol indices with 95% CIs (Saltelli designs)."""
+    from SALib.analyze import sobol
+
+    second = bool(_design_field(manifest, "second_order"))
+
+    def compute(problem: dict[str, Any], y: np.ndarray) -> dict[str, Any]:
+        return sobol.analyze(problem, y, calc_second_order=second, seed=seed)
+
+    return _indices_per_factor(rows, manifest, kpis, compute, ("S1", "S1_conf", "ST", "ST_conf"))
 
 
 def morris_indices(
@@ -176,28 +183,14 @@ def morris_indices(
     """Morris elementary-effect statistics mu*, its 95% CI and sigma (Morris designs)."""
     from SALib.analyze import morris
 
-    problem = _problem(manifest)
-    names = problem["names"]
-    points = manifest["design"]["points"]
-    x = np.array([[p[n] for n in names] for p in points], dtype=float)
+    names = list(manifest["factors"])
+    x = np.array([[p[n] for n in names] for p in manifest["design"]["points"]], dtype=float)
     levels = _design_field(manifest, "levels") or 4
-    out = []
-    for arm in manifest["arms"]:
-        for kpi in _pick_kpis(rows, kpis):
-            y = _point_means(rows, kpi, len(points), arm)
-            res = morris.analyze(problem, x, y, num_levels=levels, seed=seed)
-            for i, name in enumerate(names):
-                out.append(
-                    {
-                        "arm": arm,
-                        "kpi": kpi,
-                        "factor": name,
-                        "mu_star": res["mu_star"][i],
-                        "mu_star_conf": res["mu_star_conf"][i],
-                        "sigma": res["sigma"][i],
-                    }
-                )
-    return pd.DataFrame(out)
+
+    def compute(problem: dict[str, Any], y: np.ndarray) -> dict[str, Any]:
+        return morris.analyze(problem, x, y, num_levels=levels, seed=seed)
+
+    return _indices_per_factor(rows, manifest, kpis, compute, ("mu_star", "mu_star_conf", "sigma"))
 
 
 def _problem(manifest: dict[str, Any]) -> dict[str, Any]:
