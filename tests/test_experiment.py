@@ -366,7 +366,9 @@ def test_cli_sweep_analyze_status_end_to_end(tmp_path, capsys):
     assert "paired" in out and "variance_reduction" in out
     assert (tmp_path / "tiny" / "analysis" / "summary.csv").exists()
     assert main(["status", str(tmp_path / "tiny")]) == 0
-    assert "18 ok, 0 failed, 0 missing of 18" in capsys.readouterr().out
+    assert "18 ok, 0 failed, 0 missing (0 lost to dead workers, to run again) of 18" in (
+        capsys.readouterr().out
+    )
     assert main(["analyze", str(tmp_path / "tiny"), "--by", "nope"]) == 2
     assert capsys.readouterr().err.startswith("error: --by 'nope'")
 
@@ -398,3 +400,26 @@ range = [1.0, 2.0]
     # utilization = rate / speed: both factors matter, with opposite elementary effects
     assert morris.loc[("utilization", "rate"), "mu_star"] > 0.1
     assert morris.loc[("utilization", "speed"), "mu_star"] > 0.05
+
+
+def test_runs_lost_to_dead_workers_run_again_and_keep_one_row(tmp_path, monkeypatch):
+    from btoagents.experiment import executors
+
+    path = write(tmp_path, TINY)
+    calls = {"n": 0}
+    real = executors.execute_run
+
+    def dying(task):
+        calls["n"] += 1
+        if task.replication == 2:
+            return executors._died_row(task, "simulated crash")
+        return real(task)
+
+    monkeypatch.setattr(executors, "execute_run", dying)
+    first = sweep(path, folder=tmp_path / "res")
+    assert first.failed == 6 and status(tmp_path / "res")["lost"] == 6
+    monkeypatch.undo()
+    again = sweep(path, folder=tmp_path / "res")
+    assert again.ran == 6 and again.ok == 6
+    rows = load_results(tmp_path / "res")
+    assert len(rows) == 18 and rows["run_key"].is_unique and (rows["status"] == "ok").all()

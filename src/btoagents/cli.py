@@ -167,7 +167,8 @@ def cmd_status(args: argparse.Namespace, console: Console) -> int:
 
     s = status(args.results)
     console.print(
-        f"{s['name']}: {s['ok']} ok, {s['failed']} failed, {s['missing']} missing of "
+        f"{s['name']}: {s['ok']} ok, {s['failed']} failed, {s['missing']} missing "
+        f"({s['lost']} lost to dead workers, to run again) of "
         f"{s['total']} runs in {s['parts']} parts (created {s['created']}, last finished "
         f"{s['finished']})",
         highlight=False,

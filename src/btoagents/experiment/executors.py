@@ -4,7 +4,8 @@ All three call :func:`~btoagents.experiment.runs.execute_run` (which turns a fai
 a 'failed' row) and hand each finished row to a callback as soon as it arrives. At most a
 few tasks per worker are in flight at once, so the parent's memory does not grow with the
 number of runs. A run whose worker process died is resubmitted, up to ``MAX_ATTEMPTS``
-times, then recorded as failed.
+times, then recorded with status 'lost': not a result of the model but of the machine, so
+the next sweep of the same experiment runs it again.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _died_row(task: RunTask, reason: str) -> dict[str, Any]:
         "replication": task.replication,
         "seed": task.seed,
         **{f"factor.{k}": v for k, v in task.factors.items()},
-        "status": "failed",
+        "status": "lost",
         "error": f"worker died {MAX_ATTEMPTS} times: {reason}",
         "elapsed": 0.0,
     }

@@ -8,7 +8,9 @@ Layout of ``results/<experiment>/``::
 
 Each part is written to a temporary file, flushed and fsynced, then renamed into place, so
 a part is either whole or absent whatever moment the process is killed. A run is done when
-its key is in some part; a resumed sweep skips done keys and never writes a key twice.
+its key is in some part with status 'ok' or 'failed' (a failure of the run itself); a
+resumed sweep skips those keys. Runs stored as 'lost' (their worker died) are run again;
+:func:`load_results` then keeps the newer row, so every run has exactly one row.
 """
 
 from __future__ import annotations
@@ -141,10 +143,13 @@ class ResultStore:
         return sorted(self.parts.glob("part-*.parquet")) if self.parts.exists() else []
 
     def done_keys(self) -> set[str]:
-        """Keys of every stored run (ok or failed)."""
+        """Keys of every run stored as 'ok' or 'failed' ('lost' runs are to be run again)."""
         keys: set[str] = set()
         for part in self.part_files():
-            keys.update(pq.read_table(part, columns=["run_key"]).column("run_key").to_pylist())
+            table = pq.read_table(part, columns=["run_key", "status"]).to_pydict()
+            keys.update(
+                k for k, s in zip(table["run_key"], table["status"], strict=True) if s != "lost"
+            )
         return keys
 
     def write_rows(self, rows: list[dict[str, Any]]) -> Path | None:
@@ -184,5 +189,7 @@ def load_results(path: str | Path, timeseries: bool = False) -> pd.DataFrame:
     frames = [pq.read_table(f).to_pandas() for f in files]
     frame = pd.concat(frames, ignore_index=True)
     if not timeseries and "point" in frame.columns:
+        # parts are in time order: a run lost and later run again keeps its newer row
+        frame = frame.drop_duplicates("run_key", keep="last")
         frame = frame.sort_values(["point", "arm", "replication"], kind="stable")
     return frame.reset_index(drop=True)

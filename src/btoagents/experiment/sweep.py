@@ -208,12 +208,14 @@ def status(folder: str | Path) -> dict[str, Any]:
     rows = load_results(folder)
     ok = int((rows["status"] == "ok").sum()) if len(rows) else 0
     failed = int((rows["status"] == "failed").sum()) if len(rows) else 0
+    lost = int((rows["status"] == "lost").sum()) if len(rows) else 0
     total = int(manifest["runs_total"])
     return {
         "name": manifest["name"],
         "total": total,
         "ok": ok,
         "failed": failed,
+        "lost": lost,
         "missing": total - ok - failed,
         "parts": len(store.part_files()),
         "created": manifest.get("created"),
