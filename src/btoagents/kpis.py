@@ -84,6 +84,42 @@ class Welford:
         return self.m2 / (self.n - 1) if self.n > 1 else math.nan
 
 
+class StagePeriods:
+    """Demand a stage sees and orders it places upstream, per review period.
+
+    Periods are [k L, (k+1) L) for review period L; a period is closed lazily, by the first
+    demand or order at or after its end (or by ``close``), so no clock event is needed.
+    Only periods starting at or after ``start`` (the end of warm-up) are recorded.
+    """
+
+    __slots__ = ("length", "start", "edge", "demand", "orders", "demands", "ordered")
+
+    def __init__(self, length: float, start: float) -> None:
+        self.length = length
+        self.start = start
+        self.edge = length
+        self.demand = 0
+        self.orders = 0
+        self.demands = Welford()
+        self.ordered = Welford()
+
+    def roll(self, now: float) -> None:
+        """Close every period that ended at or before ``now``."""
+        while self.edge <= now:
+            if self.edge - self.length >= self.start - 1e-9:
+                self.demands.add(self.demand)
+                self.ordered.add(self.orders)
+            self.demand = 0
+            self.orders = 0
+            self.edge += self.length
+
+    def ratio(self) -> float:
+        """Var(orders) / Var(demand) over the closed periods (NaN when undefined)."""
+        if not self.demands.variance > 0:
+            return math.nan
+        return self.ordered.variance / self.demands.variance
+
+
 class QuantileSketch:
     """Streaming quantiles with relative accuracy ``alpha`` on positive values.
 
@@ -188,7 +224,7 @@ class KpiCollector:
         self.awaiting = TimeAverage()
         self.backlog_by_family = [TimeAverage() for _ in families]
         self.flows = Flows()
-        self.stages: dict[str, tuple[Welford, Welford]] = {}
+        self.stages: dict[str, StagePeriods] = {}
 
     def time_averages(self) -> list[TimeAverage]:
         return [
@@ -208,22 +244,21 @@ class KpiCollector:
         for acc in self.time_averages():
             acc.reset(now)
         self.flows = Flows()
-        self.stages = {}
 
     def groups(self, family: int, strategy: int) -> tuple[OrderStats, OrderStats, OrderStats]:
         return self.total, self.by_family[family], self.by_strategy[strategy]
 
-    def stage_period(self, stage: str, demand: float, orders: float) -> None:
-        """One review period of a stage: the demand it saw and the orders it placed upstream."""
-        pair = self.stages.get(stage)
-        if pair is None:
-            pair = self.stages[stage] = (Welford(), Welford())
-        pair[0].add(demand)
-        pair[1].add(orders)
+    def stage(self, name: str, review_period: float, start: float) -> StagePeriods:
+        """The period counter of stage ``name`` (created on first use)."""
+        st = self.stages.get(name)
+        if st is None:
+            st = self.stages[name] = StagePeriods(review_period, start)
+        return st
 
-    def bullwhip(self, stage: str) -> float:
+    def bullwhip(self, stage: str, now: float) -> float:
         """Var(orders placed upstream) / Var(demand seen) of ``stage`` (NaN if undefined)."""
-        pair = self.stages.get(stage)
-        if pair is None or not pair[0].variance > 0:
+        st = self.stages.get(stage)
+        if st is None:
             return math.nan
-        return pair[1].variance / pair[0].variance
+        st.roll(now)
+        return st.ratio()

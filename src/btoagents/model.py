@@ -92,8 +92,14 @@ class SupplyChainModel(mesa.Model):
             Intermediary(self, name, cfg) for name, cfg in scenario.intermediaries.items()
         ]
         self._setup_periodic()
-        for sp in self._stock_points():
+        self.stock_points = self._stock_points()
+        for sp in self.stock_points:
             sp.window_start = self.warmup
+        period = scenario.forecast.review_period
+        self.manufacturer.finished.stage = self.kpi.stage("plant", period, self.warmup)
+        self.manufacturer.components.stage = self.kpi.stage("components", period, self.warmup)
+        for d in self.dealers:
+            d.stock.stage = self.kpi.stage("dealers", period, self.warmup)
         for agent in (self.manufacturer, *self.suppliers, *self.dealers):
             agent.initial_stock()
         self.initial_units = sum(self.manufacturer.finished.on_hand) + sum(
@@ -201,7 +207,9 @@ class SupplyChainModel(mesa.Model):
         cal.at(self._demand.exponential() / self.arrivals.max_rate, self._arrival)
         if self.warmup > 0:
             cal.at(self.warmup, self._end_warmup)
-        cal.at(self.cfg.forecast.review_period, self._review)
+        self._periodic = [sp for sp in self.stock_points if sp.forecast is not None]
+        if self._periodic:
+            cal.at(self.cfg.forecast.review_period, self._review)
         for v, var in enumerate(self.catalog.variants):
             if var.first_end_of_life is not None:
                 cal.at(var.first_end_of_life, self._end_of_life, v)
@@ -395,29 +403,12 @@ class SupplyChainModel(mesa.Model):
         for wc in self._workcenters():
             wc.busy.reset(now)
             wc.busy_overtime.reset(now)
-        for sp in self._stock_points():
-            sp.period_demand = sp.period_orders = 0
 
     def _review(self, _: Any = None) -> None:
-        """Periodic review: order-up-to replenishment and per-period bullwhip statistics."""
+        """Periodic review of the stock points replenished by order-up-to."""
         fc = self.cfg.forecast
-        for sp in self._stock_points():
-            if sp.forecast is not None:
-                self._review_order_up_to(sp, fc.safety_stock)
-        if self.cal.now > self.warmup:
-            k = self.kpi
-            if self.dealers:
-                k.stage_period(
-                    "dealers",
-                    sum(d.stock.period_demand for d in self.dealers),
-                    sum(d.stock.period_orders for d in self.dealers),
-                )
-            plant = self.manufacturer.finished
-            k.stage_period("plant", plant.period_demand, plant.period_orders)
-            comp = self.manufacturer.components
-            k.stage_period("components", comp.period_demand, comp.period_orders)
-        for sp in self._stock_points():
-            sp.period_demand = sp.period_orders = 0
+        for sp in self._periodic:
+            self._review_order_up_to(sp, fc.safety_stock)
         self.cal.after(fc.review_period, self._review)
 
     def _review_order_up_to(self, sp: StockPoint, safety: float) -> None:
@@ -434,7 +425,7 @@ class SupplyChainModel(mesa.Model):
             elif q < 0 and sp.returns_to is not None:
                 n = sp.remove(i, -q)
                 if n:
-                    sp.period_orders -= n
+                    sp.count_orders(-n)
                     sp.returns_to(i, n)
 
     def _end_of_life(self, v: int) -> None:
@@ -499,7 +490,7 @@ class SupplyChainModel(mesa.Model):
     def check_conservation(self) -> None:
         """Units and orders must balance; stock never negative. Raises ConservationError."""
         finished = [self.manufacturer.finished, *(d.stock for d in self.dealers)]
-        for sp in self._stock_points():
+        for sp in self.stock_points:
             if min(sp.on_hand, default=0) < 0:
                 raise ConservationError(f"{sp.name}: negative stock {min(sp.on_hand)}")
         on_hand = sum(sum(sp.on_hand) for sp in finished)
@@ -624,7 +615,7 @@ class SupplyChainModel(mesa.Model):
     def _bullwhip(self) -> float:
         """Bullwhip of the most upstream ordering stage that saw demand."""
         for stage in ("components", "dealers", "plant"):
-            value = self.kpi.bullwhip(stage)
+            value = self.kpi.bullwhip(stage, self.cal.now)
             if not math.isnan(value):
                 return value
         return math.nan

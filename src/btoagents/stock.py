@@ -51,8 +51,7 @@ class StockPoint:
         "on_order",
         "waiting",
         "ages",
-        "period_demand",
-        "period_orders",
+        "stage",
         "forecast",
         "returns_to",
         "demanded",
@@ -86,8 +85,7 @@ class StockPoint:
         self.on_order = [0] * n_items
         self.waiting: list[deque[Any]] = [deque() for _ in range(n_items)]
         self.ages: list[deque[float]] = [deque() for _ in range(n_items)]
-        self.period_demand = 0
-        self.period_orders = 0
+        self.stage: Any = None  # a kpis.StagePeriods counting demand and orders per period
         self.forecast: Any = None
         self.returns_to: Callable[[int, int], None] | None = None
         self.demanded = [0] * n_items
@@ -124,9 +122,13 @@ class StockPoint:
             raise RuntimeError(f"{self.name}: take() of item {item} with nothing on hand")
         self.on_hand[item] -= 1
         self._change(item, -1)
-        self.period_demand += 1
         self.demanded[item] += 1
         now = self.cal.now
+        st = self.stage
+        if st is not None:
+            if now >= st.edge:
+                st.roll(now)
+            st.demand += 1
         arrived = self.ages[item].popleft()
         if now > self.window_start:
             self.residence += now - max(arrived, self.window_start)
@@ -135,8 +137,13 @@ class StockPoint:
     def enqueue(self, item: int, claim: Any) -> None:
         """Make ``claim`` wait (FCFS) for the next unit of ``item``."""
         self.waiting[item].append(claim)
-        self.period_demand += 1
         self.demanded[item] += 1
+        st = self.stage
+        if st is not None:
+            now = self.cal.now
+            if now >= st.edge:
+                st.roll(now)
+            st.demand += 1
 
     def demand(self, item: int, claim: Any) -> float:
         """Serve ``claim`` from stock (returns the unit's age) or queue it (returns -1); reorder."""
@@ -162,8 +169,17 @@ class StockPoint:
         if quantity <= 0:
             return
         self.on_order[item] += quantity
-        self.period_orders += quantity
+        self.count_orders(quantity)
         self.source(item, quantity, self)
+
+    def count_orders(self, quantity: int) -> None:
+        """Count ``quantity`` units ordered upstream now (negative: returned) for its stage."""
+        st = self.stage
+        if st is not None:
+            now = self.cal.now
+            if now >= st.edge:
+                st.roll(now)
+            st.orders += quantity
 
     # -- supply -----------------------------------------------------------------------
     def receive(self, item: int, units: int = 1, ordered: bool = True) -> None:
