@@ -87,3 +87,32 @@ def test_periodic_items_do_not_reorder_on_demand():
     sp.stock_up(0, 5)
     sp.demand(0, "a")
     assert ordered == []
+
+
+def test_welford_zeros_in_bulk_equal_zeros_one_by_one():
+    from btoagents.kpis import Welford
+
+    a, b = Welford(), Welford()
+    for x in (3.0, 5.0, 4.0):
+        a.add(x)
+        b.add(x)
+    for _ in range(7):
+        a.add(0.0)
+    b.add_zeros(7)
+    assert (a.n, a.mean) == (b.n, pytest.approx(b.mean))
+    assert a.variance == pytest.approx(b.variance)
+
+
+def test_stage_periods_count_empty_periods_after_warmup_only():
+    from btoagents.kpis import StagePeriods
+
+    st = StagePeriods(1.0, start=2.0)
+    st.roll(0.5)
+    st.demand += 4  # period [0, 1): in the warm-up, not counted
+    st.roll(1.2)
+    st.demand += 2  # period [1, 2): in the warm-up
+    st.roll(2.0)
+    st.demand += 3  # period [2, 3)
+    st.roll(10.0)  # closes [2, 3) and the empty [3, 4) ... [9, 10)
+    assert st.demands.n == 8
+    assert st.demands.mean == pytest.approx(3 / 8)

@@ -48,5 +48,15 @@ class Calendar:
         self.events += n
         self.now = end
 
+    def run_while(self, end: float, keep_going: Callable[[], bool]) -> None:
+        """Process events up to time ``end`` while ``keep_going()`` holds after each one."""
+        heap = self._heap
+        pop = heapq.heappop
+        while heap and heap[0][0] <= end and keep_going():
+            time, _, callback, arg = pop(heap)
+            self.now = time
+            callback(arg)
+            self.events += 1
+
     def __len__(self) -> int:
         return len(self._heap)

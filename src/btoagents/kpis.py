@@ -78,6 +78,16 @@ class Welford:
         self.mean += d / self.n
         self.m2 += d * (x - self.mean)
 
+    def add_zeros(self, k: int) -> None:
+        """Add ``k`` observations equal to 0 at once (Chan, Golub and LeVeque's merge)."""
+        if k <= 0:
+            return
+        n = self.n + k
+        d = -self.mean
+        self.m2 += d * d * self.n * k / n
+        self.mean -= self.mean * k / n
+        self.n = n
+
     @property
     def variance(self) -> float:
         """Sample variance (NaN below two observations)."""
@@ -105,13 +115,23 @@ class StagePeriods:
 
     def roll(self, now: float) -> None:
         """Close every period that ended at or before ``now``."""
-        while self.edge <= now:
-            if self.edge - self.length >= self.start - 1e-9:
-                self.demands.add(self.demand)
-                self.ordered.add(self.orders)
-            self.demand = 0
-            self.orders = 0
-            self.edge += self.length
+        if self.edge > now:
+            return
+        if self.edge - self.length >= self.start - 1e-9:
+            self.demands.add(self.demand)
+            self.ordered.add(self.orders)
+        self.demand = 0
+        self.orders = 0
+        self.edge += self.length
+        if self.edge <= now:  # whole periods without demand or orders since
+            k = int((now - self.edge) // self.length) + 1
+            first_counted = max(
+                0, math.ceil((self.start - 1e-9 - (self.edge - self.length)) / self.length)
+            )
+            counted = max(0, k - first_counted)
+            self.demands.add_zeros(counted)
+            self.ordered.add_zeros(counted)
+            self.edge += k * self.length
 
     def ratio(self) -> float:
         """Var(orders) / Var(demand) over the closed periods (NaN when undefined)."""
@@ -214,8 +234,6 @@ class KpiCollector:
         self.total = OrderStats()
         self.by_family = [OrderStats() for _ in families]
         self.by_strategy = [OrderStats() for _ in STRATEGIES]
-        self.fg_units = TimeAverage()
-        self.fg_value = TimeAverage()
         self.fg_by_family = [TimeAverage() for _ in families]
         self.dealer_units = TimeAverage()
         self.comp_units = TimeAverage()
@@ -225,11 +243,10 @@ class KpiCollector:
         self.backlog_by_family = [TimeAverage() for _ in families]
         self.flows = Flows()
         self.stages: dict[str, StagePeriods] = {}
+        self.track(True, True)
 
     def time_averages(self) -> list[TimeAverage]:
         return [
-            self.fg_units,
-            self.fg_value,
             *self.fg_by_family,
             self.dealer_units,
             self.comp_units,
@@ -245,8 +262,21 @@ class KpiCollector:
             acc.reset(now)
         self.flows = Flows()
 
-    def groups(self, family: int, strategy: int) -> tuple[OrderStats, OrderStats, OrderStats]:
-        return self.total, self.by_family[family], self.by_strategy[strategy]
+    def track(self, families: bool, strategies: bool) -> None:
+        """Which breakdowns to keep: with one family (or one strategy) it equals the total."""
+        self._groups = {
+            (f, s): tuple(
+                [self.total]
+                + ([self.by_family[f]] if families else [])
+                + ([self.by_strategy[s]] if strategies else [])
+            )
+            for f in range(len(self.families))
+            for s in range(len(STRATEGIES))
+        }
+
+    def groups(self, family: int, strategy: int) -> tuple[OrderStats, ...]:
+        """The statistics an order of this family and strategy updates."""
+        return self._groups[family, strategy]
 
     def stage(self, name: str, review_period: float, start: float) -> StagePeriods:
         """The period counter of stage ``name`` (created on first use)."""

@@ -35,6 +35,7 @@ from btoagents.records import BULK, FINAL, BulkOrder, Order, Transfer
 from btoagents.stock import StockPoint
 
 BTS = STRATEGIES.index("bts")
+BULLWHIP_STAGES = ("dealers", "plant", "components")
 
 
 class SupplyChainModel(mesa.Model):
@@ -60,6 +61,7 @@ class SupplyChainModel(mesa.Model):
         cat = self.catalog
         self.strategy: list[int] = [v.strategy for v in cat.variants]
         self.kpi = KpiCollector(cat.families, scenario.kpis.lead_time_target)
+        self.kpi.track(families=len(cat.families) > 1, strategies=len(set(self.strategy)) > 1)
         self.markdown = MarkdownSchedule(scenario.dealers.markdown)
         self.substitution = scenario.customers.substitution
         self.memory = scenario.customers.memory
@@ -75,6 +77,12 @@ class SupplyChainModel(mesa.Model):
         self.delivered_final = 0
         self.lost_final = 0
         self.open_final = 0
+        # money, counts and counted orders accrue while the KPI window is open
+        self.counting = self.warmup == 0
+        self.window_closed = False
+        self.counted_open = 0  # window orders not yet delivered (the drain waits for them)
+        self._window: dict[str, float] | None = None
+        self._little: dict[str, float] | None = None
         # time accepted orders spend open inside [warmup, horizon] (sample-path Little's law)
         self._backlog_residence = 0.0
         self._open_before_warmup = 0
@@ -117,10 +125,7 @@ class SupplyChainModel(mesa.Model):
         """Per variant, the accumulators a finished unit on hand feeds (units, value, family;
         and dealer units for a dealer's lot)."""
         k = self.kpi
-        levels = [
-            [(k.fg_units, 1.0), (k.fg_value, v.unit_cost), (k.fg_by_family[v.family], 1.0)]
-            for v in self.catalog.variants
-        ]
+        levels = [[(k.fg_by_family[v.family], 1.0)] for v in self.catalog.variants]
         if dealer:
             for entry in levels:
                 entry.append((k.dealer_units, 1.0))
@@ -178,9 +183,11 @@ class SupplyChainModel(mesa.Model):
                     for i, v in enumerate(cat.variants)
                 ]
                 sp.forecast = Forecast(fc, len(mean), mean)
+                # a dealer covers its days of supply (at least transport plus one review)
+                cover = max(self.cfg.dealers.days_of_supply, d.transport_time + period)
                 for i, stocked in enumerate(sp.periodic):
                     if stocked and self.strategy[i] == BTS:
-                        sp.lead_periods[i] = d.transport_time / period
+                        sp.lead_periods[i] = cover / period
                         sp.base[i] = round(
                             order_up_to(mean[i], sp.lead_periods[i], fc.safety_stock)
                         )
@@ -265,7 +272,7 @@ class SupplyChainModel(mesa.Model):
         if order.counted:
             for g in self.kpi.groups(self.catalog.variants[order.variant].family, order.strategy):
                 g.lost += 1
-        if self.cal.now >= self.warmup:
+        if self.counting:
             self.kpi.flows.lost_sales += 1
 
     def _open(self, order: Order, delta: int) -> None:
@@ -282,6 +289,8 @@ class SupplyChainModel(mesa.Model):
             self._open_arrival_sum += delta * order.arrival
         if delta < 0 and now >= w:
             self._backlog_residence += now - max(order.arrival, w)
+        if order.counted:
+            self.counted_open += delta
 
     def sell_from_stock(self, order: Order, pos: StockPoint, variant: int) -> None:
         """Hand over a unit from ``pos`` at once, marked down by its age; then replenish."""
@@ -364,7 +373,7 @@ class SupplyChainModel(mesa.Model):
                     g.on_time += 1
                 if from_stock:
                     g.from_stock += 1
-        if now >= self.warmup:
+        if self.counting:
             var = self.catalog.variants[order.variant]
             flows = self.kpi.flows
             flows.revenue += var.price
@@ -374,7 +383,7 @@ class SupplyChainModel(mesa.Model):
             order.customer.delivered(lead > order.quoted + 1e-9)
 
     def bulk_placed(self, bulk: BulkOrder) -> None:
-        if self.cal.now >= self.warmup:
+        if self.counting:
             self.kpi.flows.bulk_orders += 1
             self.kpi.flows.bulk_units += bulk.units
 
@@ -383,7 +392,7 @@ class SupplyChainModel(mesa.Model):
         bulk = unit.bulk
         bulk.outstanding -= 1
         now = self.cal.now
-        if now >= self.warmup:
+        if self.counting:
             var = self.catalog.variants[unit.variant]
             factor = self.cfg.intermediaries[bulk.buyer].price_factor
             self.kpi.flows.revenue += var.price * factor
@@ -393,12 +402,13 @@ class SupplyChainModel(mesa.Model):
             self.kpi.flows.bulk_lead_sum += now - bulk.arrival
 
     def restock_ordered(self, quantity: int) -> None:
-        if self.cal.now >= self.warmup:
+        if self.counting:
             self.kpi.flows.restock_orders += 1
 
     # -- recurring events ---------------------------------------------------------------------
     def _end_warmup(self, _: Any = None) -> None:
         now = self.cal.now
+        self.counting = True
         self.kpi.end_warmup(now)
         for wc in self._workcenters():
             wc.busy.reset(now)
@@ -429,20 +439,27 @@ class SupplyChainModel(mesa.Model):
                     sp.returns_to(i, n)
 
     def _end_of_life(self, v: int) -> None:
-        """A variant generation ends: write off its finished stock; its successor takes over."""
+        """A variant generation ends: write off its finished stock; its successor takes over.
+
+        Stock on hand at the plant and the dealers is written off at salvage value; units
+        still in production or in transit become units of the successor generation (the
+        plant switches the specification of work in progress).
+        """
         var = self.catalog.variants[v]
         units = 0
         for sp in (self.manufacturer.finished, *(d.stock for d in self.dealers)):
             n = sp.remove(v, sp.on_hand[v])
             units += n
         self.written_off += units
-        if self.cal.now >= self.warmup:
+        if self.counting:
             self.kpi.flows.obsolescence += units * (var.unit_cost - var.salvage)
         for sp in (self.manufacturer.finished, *(d.stock for d in self.dealers)):
             sp.replenish(v)
         self.cal.after(var.life_cycle, self._end_of_life, v)
 
     def _sample(self, _: Any = None) -> None:
+        if self.window_closed:
+            return
         self.time = self.cal.now
         self.datacollector.collect(self)
         self.cal.after(self.cfg.simulation.sample_every, self._sample)
@@ -451,7 +468,7 @@ class SupplyChainModel(mesa.Model):
         return self.cal.now
 
     def _ts_fg(self) -> float:
-        return self.kpi.fg_units.level
+        return sum(acc.level for acc in self.kpi.fg_by_family)
 
     def _ts_backlog(self) -> float:
         return self.kpi.backlog.level
@@ -475,11 +492,33 @@ class SupplyChainModel(mesa.Model):
 
     # -- running --------------------------------------------------------------------------
     def run(self) -> dict[str, float]:
-        """Run to the horizon, check conservation and return the KPI record."""
+        """Run to the horizon, drain, check conservation and return the KPI record.
+
+        At the horizon the KPI window closes: time averages, money and counts stop there.
+        With ``simulation.drain`` the model then runs on (customers still arrive, so the
+        plant stays as busy as it was) until every order that arrived in the window is
+        delivered, or for at most ``drain_limit`` days, so that lead times are not
+        censored: an order with a long lead time counts as surely as a short one.
+        """
+        sim = self.cfg.simulation
         self.cal.run_until(self.horizon)
+        self.close_window()
+        if sim.drain and self.counted_open > 0:
+            limit = sim.drain_limit if sim.drain_limit is not None else self.horizon - self.warmup
+            self.cal.run_while(self.horizon + limit, self._draining)
         self.time = self.cal.now
         self.check_conservation()
         return self.kpis()
+
+    def _draining(self) -> bool:
+        return self.counted_open > 0
+
+    def close_window(self) -> None:
+        """End of the KPI window (the horizon): freeze the time-average and money KPIs."""
+        self.counting = False
+        self._little = self.littles_law_gaps()
+        self._window = self._window_kpis()
+        self.window_closed = True
 
     def timeseries(self) -> pd.DataFrame:
         """Sampled levels (when ``simulation.sample_every`` > 0), one row per sample."""
@@ -539,6 +578,8 @@ class SupplyChainModel(mesa.Model):
         system equals the time its items spend in it inside the window, edge items
         included. Both gaps are 0 up to rounding when levels and unit times agree.
         """
+        if self._little is not None:
+            return self._little
         now, w = self.cal.now, self.warmup
         days = now - w
         orders = self._backlog_residence + (
@@ -549,11 +590,36 @@ class SupplyChainModel(mesa.Model):
             units += sp.residence + sum(now - max(a, w) for q in sp.ages for a in q)
         return {
             "backlog": self.kpi.backlog.mean(now) - orders / days,
-            "stock": self.kpi.fg_units.mean(now) - units / days,
+            "stock": self.fg_inventory_mean() - units / days,
         }
 
+    def fg_inventory_mean(self) -> float:
+        """Time-average finished units on hand, all echelons (sum over families)."""
+        return sum(acc.mean(self.cal.now) for acc in self.kpi.fg_by_family)
+
     def kpis(self) -> dict[str, float]:
-        """The KPI record of this run (DESIGN.md section 5 names and units)."""
+        """The KPI record of this run (DESIGN.md section 5 names and units).
+
+        Order KPIs (fill rate, lead times, on-time and lost-sales rates) cover the orders
+        that arrived in the window [warmup, horizon]; the others are time averages and
+        rates over that window.
+        """
+        k = self.kpi
+        out = dict(self._window if self._window is not None else self._window_kpis())
+        out.update(k.total.kpis())
+        if len(self.catalog.families) > 1:
+            for i, fam in enumerate(self.catalog.families):
+                for name, value in k.by_family[i].kpis().items():
+                    out[f"{name}[{fam}]"] = value
+        used = [s for s, g in enumerate(k.by_strategy) if g.arrived > 0]
+        if len(used) > 1:
+            for s in used:
+                for name, value in k.by_strategy[s].kpis().items():
+                    out[f"{name}[{STRATEGIES[s]}]"] = value
+        return out
+
+    def _window_kpis(self) -> dict[str, float]:
+        """Time averages, money per day and counts over the window, as of now."""
         k = self.kpi
         now = self.cal.now
         days = now - self.warmup
@@ -561,11 +627,15 @@ class SupplyChainModel(mesa.Model):
         scn = self.cfg
         wc = self.manufacturer.workcenter
         out: dict[str, float] = {}
-        out.update(k.total.kpis())
-        out["fg_inventory"] = k.fg_units.mean(now)
+        out["fg_inventory"] = self.fg_inventory_mean()
         out["backorders"] = k.backlog.mean(now)
         out["utilization"] = wc.busy.mean(now) / wc.lines
-        holding = scn.costs.holding_rate / 365.0 * (k.fg_value.mean(now) + k.comp_value.mean(now))
+        # all variants of a family share its unit cost: stock value = sum of cost x units
+        fg_value = sum(
+            p.unit_cost * acc.mean(now)
+            for p, acc in zip(scn.products.values(), k.fg_by_family, strict=True)
+        )
+        holding = scn.costs.holding_rate / 365.0 * (fg_value + k.comp_value.mean(now))
         overtime = scn.manufacturer.overtime_cost * wc.busy_overtime.mean(now)
         out["discount_cost"] = f.discount / days
         out["holding_cost"] = holding
@@ -585,6 +655,10 @@ class SupplyChainModel(mesa.Model):
             - penalties
         )
         out["bullwhip"] = self._bullwhip()
+        stage_values = {s: self.kpi.bullwhip(s, now) for s in BULLWHIP_STAGES}
+        if sum(not math.isnan(v) for v in stage_values.values()) > 1:
+            for stage, value in stage_values.items():
+                out[f"bullwhip[{stage}]"] = value
         out["orders_per_day"] = k.total.arrived / days
         out["dealer_inventory"] = k.dealer_units.mean(now)
         out["component_inventory"] = k.comp_units.mean(now)
@@ -601,20 +675,14 @@ class SupplyChainModel(mesa.Model):
         out["restock_orders"] = f.restock_orders / days
         if len(self.catalog.families) > 1:
             for i, fam in enumerate(self.catalog.families):
-                for name, value in k.by_family[i].kpis().items():
-                    out[f"{name}[{fam}]"] = value
                 out[f"fg_inventory[{fam}]"] = k.fg_by_family[i].mean(now)
                 out[f"backorders[{fam}]"] = k.backlog_by_family[i].mean(now)
-        used = [s for s, g in enumerate(k.by_strategy) if g.arrived > 0]
-        if len(used) > 1:
-            for s in used:
-                for name, value in k.by_strategy[s].kpis().items():
-                    out[f"{name}[{STRATEGIES[s]}]"] = value
         return out
 
     def _bullwhip(self) -> float:
-        """Bullwhip of the most upstream ordering stage that saw demand."""
-        for stage in ("components", "dealers", "plant"):
+        """Bullwhip of the most downstream ordering stage that saw demand (dealers, plant,
+        then the plant's component stock)."""
+        for stage in BULLWHIP_STAGES:
             value = self.kpi.bullwhip(stage, self.cal.now)
             if not math.isnan(value):
                 return value

@@ -90,7 +90,7 @@ class Workcenter:
 
     def _start(self, job: Job, overtime: bool) -> None:
         now = self.cal.now
-        if job.remaining < 0:
+        if job.remaining is None:
             job.remaining = self.duration()
         job.started = now
         job.overtime = overtime
@@ -101,7 +101,7 @@ class Workcenter:
 
     def _preempt(self, job: Job) -> None:
         now = self.cal.now
-        job.remaining -= now - job.started
+        job.remaining = max(0.0, job.remaining - (now - job.started))
         job.token = -1.0
         self.in_service.remove(job)
         self.busy.add(now, -1)

@@ -54,9 +54,9 @@ class Job:
     cls: int
     order: Order | None = None
     dest: Any = None
-    remaining: float = -1.0
+    remaining: float | None = None  # work left (days); None until service first starts
     started: float = 0.0
-    token: int = 0
+    token: float = 0.0  # completion time of the scheduled event; -1 when preempted
     overtime: bool = False
 
 

@@ -49,7 +49,7 @@ class FinalCustomer(mesa.Agent):
         """Try to buy ``variant`` now: from stock, a marked-down near variant, an order, or not."""
         m = self.model
         now = m.cal.now
-        order = Order(variant, now, FINAL, self, self.dealer, 0.0, now >= m.warmup)
+        order = Order(variant, now, FINAL, self, self.dealer, 0.0, m.counting)
         self.purchases += 1
         m.order_arrived(order)
         strategy = m.strategy[variant]

@@ -43,7 +43,7 @@ class Intermediary(mesa.Agent):
         bulk.outstanding = bulk.units
         m.bulk_placed(bulk)
         for _ in range(bulk.units):
-            unit = Order(variant, m.cal.now, BULK, None, None, 0.0, m.cal.now >= m.warmup)
+            unit = Order(variant, m.cal.now, BULK, None, None, 0.0, m.counting)
             unit.bulk = bulk
             if m.strategy[variant] == 0:
                 m.manufacturer.finished.demand(variant, unit)

@@ -37,6 +37,14 @@ class SimulationConfig(Section):
     sample_every: float = Field(
         0.0, ge=0, description="days between time-series samples (0: no time series)"
     )
+    drain: bool = Field(
+        True,
+        description="after the horizon, run on until the window's orders are delivered, "
+        "so their lead times are not censored",
+    )
+    drain_limit: float | None = Field(
+        None, gt=0, description="at most this many days of drain (default: the window length)"
+    )
 
     @model_validator(mode="after")
     def _warmup_inside_horizon(self) -> Self:
