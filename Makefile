@@ -33,6 +33,8 @@ validate: $(STAMP)
 	HYPOTHESIS_PROFILE=thorough $(VENV)/bin/pytest tests/properties
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) benchmarks/run.py --out benchmarks/results.json
 	$(PY) benchmarks/sweep_memory.py --out benchmarks/sweep_memory.json
 
 clean:

@@ -51,8 +51,13 @@ def main() -> None:
         for reps in (5, args.runs_per_point):
             path.write_text(EXPERIMENT.format(reps=reps))
             started = time.perf_counter()
-            summary = sweep(path, executor="process", workers=args.workers,
-                            folder=Path(tmp) / f"res{reps}", progress_every=30.0)
+            summary = sweep(
+                path,
+                executor="process",
+                workers=args.workers,
+                folder=Path(tmp) / f"res{reps}",
+                progress_every=30.0,
+            )
             results[summary.total] = {
                 "runs": summary.total,
                 "seconds": round(time.perf_counter() - started, 1),
