@@ -167,7 +167,7 @@ name = "bench-sweep"
 scenario = "dealer-network"
 replications = 20
 seed = 1
-overrides = ["simulation.horizon=245", "simulation.warmup=60"]
+overrides = ["simulation.horizon=425", "simulation.warmup=60"]
 kpis = ["fill_rate", "fg_inventory", "lead_time_mean", "profit"]
 [design]
 kind = "latin_hypercube"
@@ -186,7 +186,6 @@ def bench_sweep() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "exp.toml"
         path.write_text(SWEEP)
-        serial = sweep(path, executor="serial", folder=Path(tmp) / "serial", progress_every=1e9)
         dask = sweep(
             path, executor="dask", workers=2, folder=Path(tmp) / "dask", progress_every=1e9
         )
@@ -204,15 +203,21 @@ def bench_sweep() -> dict:
                 tuple(prep.spec.kpis),
             )
         )
-        started = time.perf_counter()
-        for task in tasks:
-            execute_run(task)
-        bare = time.perf_counter() - started
-    speedup = serial.elapsed / dask.elapsed
-    overhead = serial.elapsed / bare - 1
+        stored, bare = float("inf"), float("inf")
+        for attempt in range(2):  # interleaved, best of two: the machine's drift cancels
+            serial = sweep(
+                path, executor="serial", folder=Path(tmp) / f"serial{attempt}", progress_every=1e9
+            )
+            stored = min(stored, serial.elapsed)
+            started = time.perf_counter()
+            for task in tasks:
+                execute_run(task)
+            bare = min(bare, time.perf_counter() - started)
+    speedup = stored / dask.elapsed
+    overhead = stored / bare - 1
     return {
         "runs": serial.total,
-        "serial_seconds": round(serial.elapsed, 1),
+        "serial_seconds": round(stored, 1),
         "dask_2_workers_seconds": round(dask.elapsed, 1),
         "speedup": round(speedup, 2),
         "runs_without_store_seconds": round(bare, 1),

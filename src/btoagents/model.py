@@ -60,9 +60,13 @@ class SupplyChainModel(mesa.Model):
         self.catalog = Catalog(scenario)
         cat = self.catalog
         self.strategy: list[int] = [v.strategy for v in cat.variants]
+        self.family: list[int] = [v.family for v in cat.variants]
+        self.price: list[float] = [v.price for v in cat.variants]
+        self.unit_cost: list[float] = [v.unit_cost for v in cat.variants]
         self.kpi = KpiCollector(cat.families, scenario.kpis.lead_time_target)
         self.kpi.track(families=len(cat.families) > 1, strategies=len(set(self.strategy)) > 1)
         self.markdown = MarkdownSchedule(scenario.dealers.markdown)
+        self._markdowns = bool(self.markdown.steps)
         self.substitution = scenario.customers.substitution
         self.memory = scenario.customers.memory
         self.trace_on = trace or sim.trace
@@ -115,6 +119,13 @@ class SupplyChainModel(mesa.Model):
         )
 
         self.arrivals = ArrivalProcess(scenario.demand, cat.total_rate)
+        # hot-path constants (pydantic attribute reads are slow per event)
+        self._seasonal = self.arrivals.seasonal
+        self._mean_gap = 1.0 / self.arrivals.max_rate
+        self._loyalty = scenario.customers.loyalty
+        self._n_customers = len(self.customers)
+        self._cumulative = cat.cumulative
+        self._last_variant = len(cat.cumulative) - 1
         self._demand = self.streams["demand"]
         self._choice = self.streams["customer_choice"]
         self.datacollector: mesa.DataCollector | None = None
@@ -242,18 +253,26 @@ class SupplyChainModel(mesa.Model):
         return min(bisect_right(cum, u), len(cum) - 1)
 
     def _arrival(self, _: Any = None) -> None:
-        """A candidate purchase: thinned by season and the customer's multiplier."""
+        """A candidate purchase: thinned by season and the customer's multiplier.
+
+        Every candidate draws the same four uniforms and one exponential whatever happens
+        to it, so that two policies under one seed see the same customers.
+        """
         d, c = self._demand, self._choice
         customers = self.customers
-        cust = customers[int(d.uniform() * len(customers))]
-        keep = d.uniform() < self.arrivals.keep_probability(self.cal.now) * cust.multiplier
+        now = self.cal.now
+        cust = customers[int(d.uniform() * self._n_customers)]
+        keep_p = self.arrivals.keep_probability(now) if self._seasonal else 1.0
+        keep = d.uniform() < keep_p * cust.multiplier
         u_variant, u_loyal = c.uniform(), c.uniform()
-        self.cal.after(d.exponential() / self.arrivals.max_rate, self._arrival)
+        self.cal.after(d.exponential() * self._mean_gap, self._arrival)
         if keep:
-            loyalty = self.cfg.customers.loyalty
-            v = cust.favourite if u_loyal < loyalty else self.pick_variant(u_variant)
+            if u_loyal < self._loyalty:
+                v = cust.favourite
+            else:
+                v = min(bisect_right(self._cumulative, u_variant), self._last_variant)
             if self.trace_on:
-                self.trace.append((self.cal.now, cust.index, v))
+                self.trace.append((now, cust.index, v))
             cust.purchase(v)
 
     def point_of_sale(self, dealer: Dealer | None) -> StockPoint:
@@ -264,13 +283,13 @@ class SupplyChainModel(mesa.Model):
         self.arrived_final += 1
         order.strategy = self.strategy[order.variant]
         if order.counted:
-            for g in self.kpi.groups(self.catalog.variants[order.variant].family, order.strategy):
+            for g in self.kpi.groups(self.family[order.variant], order.strategy):
                 g.arrived += 1
 
     def order_lost(self, order: Order) -> None:
         self.lost_final += 1
         if order.counted:
-            for g in self.kpi.groups(self.catalog.variants[order.variant].family, order.strategy):
+            for g in self.kpi.groups(self.family[order.variant], order.strategy):
                 g.lost += 1
         if self.counting:
             self.kpi.flows.lost_sales += 1
@@ -280,7 +299,7 @@ class SupplyChainModel(mesa.Model):
         self.open_final += delta
         now = self.cal.now
         self.kpi.backlog.add(now, delta)
-        self.kpi.backlog_by_family[self.catalog.variants[order.variant].family].add(now, delta)
+        self.kpi.backlog_by_family[self.family[order.variant]].add(now, delta)
         w = self.warmup
         if order.arrival < w:
             self._open_before_warmup += delta
@@ -295,8 +314,8 @@ class SupplyChainModel(mesa.Model):
     def sell_from_stock(self, order: Order, pos: StockPoint, variant: int) -> None:
         """Hand over a unit from ``pos`` at once, marked down by its age; then replenish."""
         age = pos.take(variant)
-        price = self.catalog.variants[variant].price
-        self._deliver(order, self.markdown.discount(age) * price, True)
+        discount = self.markdown.discount(age) * self.price[variant] if self._markdowns else 0.0
+        self._deliver(order, discount, True)
         pos.replenish(variant)
 
     def quote_backorder(self, order: Order) -> float:
@@ -365,7 +384,7 @@ class SupplyChainModel(mesa.Model):
         lead = now - order.arrival
         if order.counted:
             target = self.kpi.target
-            for g in self.kpi.groups(self.catalog.variants[order.variant].family, order.strategy):
+            for g in self.kpi.groups(self.family[order.variant], order.strategy):
                 g.delivered += 1
                 g.lead_sum += lead
                 g.sketch.add(lead)
@@ -374,11 +393,10 @@ class SupplyChainModel(mesa.Model):
                 if from_stock:
                     g.from_stock += 1
         if self.counting:
-            var = self.catalog.variants[order.variant]
             flows = self.kpi.flows
-            flows.revenue += var.price
+            flows.revenue += self.price[order.variant]
             flows.discount += discount
-            flows.cogs += var.unit_cost
+            flows.cogs += self.unit_cost[order.variant]
         if self.memory and order.customer is not None:
             order.customer.delivered(lead > order.quoted + 1e-9)
 

@@ -117,8 +117,9 @@ class Workcenter:
         (self.busy_overtime if overtime else self.busy).add(now, -1)
         self.completed += 1
         job.remaining = 0.0
-        if self.waiting and (not overtime or self.waiting >= self.overtime_threshold):
-            self._start(self._next(), overtime)
+        q0, q1 = self.queues
+        if (q0 or q1) and (not overtime or len(q0) + len(q1) >= self.overtime_threshold):
+            self._start(q0.popleft() if q0 else q1.popleft(), overtime)
         self.on_done(job)
 
     def jobs(self) -> list[Job]:

@@ -54,7 +54,8 @@ class FinalCustomer(mesa.Agent):
         m.order_arrived(order)
         strategy = m.strategy[variant]
         if strategy == BTS:
-            pos = m.point_of_sale(self.dealer)
+            dealer = self.dealer
+            pos = dealer.stock if dealer is not None else m.manufacturer.finished
             if pos.on_hand[variant] > 0:
                 m.sell_from_stock(order, pos, variant)
                 return
