@@ -275,10 +275,6 @@ class SupplyChainModel(mesa.Model):
                 self.trace.append((now, cust.index, v))
             cust.purchase(v)
 
-    def point_of_sale(self, dealer: Dealer | None) -> StockPoint:
-        """The stock a customer sees: its dealer's lot, or the plant's finished goods."""
-        return dealer.stock if dealer is not None else self.manufacturer.finished
-
     def order_arrived(self, order: Order) -> None:
         self.arrived_final += 1
         order.strategy = self.strategy[order.variant]

@@ -122,11 +122,6 @@ class Catalog:
             if k != var.rank
         ]
 
-    def strategy_share(self, strategy: str) -> float:
-        """Share of demand (by rate) whose variants use ``strategy``."""
-        s = STRATEGIES.index(strategy)
-        return sum(v.rate for v in self.variants if v.strategy == s) / self.total_rate
-
 
 def days_of_supply_stock(rate: float, days: float) -> int:
     """Units covering ``days`` of demand at ``rate`` per day (at least 1 when days > 0)."""
