@@ -228,7 +228,10 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     elapsed = time.perf_counter() - started
     summary = summarize(runs)
     if args.runs:
-        runs.to_csv(args.runs, index=False)
+        try:
+            runs.to_csv(args.runs, index=False)
+        except OSError as exc:
+            raise BtoagentsError(f"--runs {args.runs}: cannot write: {exc.strerror}") from None
     if args.json:
         print(summary_json(scn.name, len(runs), summary))
     else:

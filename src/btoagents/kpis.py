@@ -159,12 +159,21 @@ class QuantileSketch:
         self.buckets: dict[int, int] = {}
 
     def add(self, x: float) -> None:
-        self.count += 1
+        self.add_bucket(self.bucket(x))
+
+    def bucket(self, x: float) -> int | None:
+        """The bucket index of ``x`` (None for zero); equal sketches share it."""
         if x <= 1e-12:
+            return None
+        return math.ceil(math.log(x) / self._log_gamma)
+
+    def add_bucket(self, k: int | None) -> None:
+        """Count one value whose bucket (from :meth:`bucket`) is ``k``."""
+        self.count += 1
+        if k is None:
             self.zeros += 1
-            return
-        k = math.ceil(math.log(x) / self._log_gamma)
-        self.buckets[k] = self.buckets.get(k, 0) + 1
+        else:
+            self.buckets[k] = self.buckets.get(k, 0) + 1
 
     def quantile(self, q: float) -> float:
         """The ``q``-quantile (NaN when empty)."""

@@ -380,10 +380,12 @@ class SupplyChainModel(mesa.Model):
         lead = now - order.arrival
         if order.counted:
             target = self.kpi.target
-            for g in self.kpi.groups(self.family[order.variant], order.strategy):
+            groups = self.kpi.groups(self.family[order.variant], order.strategy)
+            bucket = groups[0].sketch.bucket(lead)  # one logarithm for all the groups
+            for g in groups:
                 g.delivered += 1
                 g.lead_sum += lead
-                g.sketch.add(lead)
+                g.sketch.add_bucket(bucket)
                 if lead <= target:
                     g.on_time += 1
                 if from_stock:

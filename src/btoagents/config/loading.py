@@ -42,10 +42,23 @@ def preset_text(name: str) -> str:
 
 
 def _unknown(what: str, name: str, known: Iterable[str]) -> str:
+    """'unknown KEY' with the closest known key, compared on the last dotted part only (the
+    shared section prefix would make every key look close), or the list of known keys."""
     known = list(known)
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"
+    last = {k.rsplit(".", 1)[-1]: k for k in known}
+    close = difflib.get_close_matches(name.rsplit(".", 1)[-1], list(last), n=1)
+    hint = f"; did you mean {last[close[0]]!r}?" if close else f" (known: {', '.join(known)})"
     return f"unknown {what} {name!r}{hint}"
+
+
+def read_text(path: Path) -> str:
+    """A text file's content, or a one-line ConfigError naming the file."""
+    try:
+        return path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 def read_scenario_dict(source: str | Path) -> tuple[dict[str, Any], str]:
@@ -55,7 +68,7 @@ def read_scenario_dict(source: str | Path) -> tuple[dict[str, Any], str]:
         if not path.is_file():
             raise ConfigError(f"{source}: no such scenario file")
         label = str(path)
-        text = path.read_text("utf-8")
+        text = read_text(path)
     else:
         label = str(source)
         text = preset_text(str(source))

@@ -21,9 +21,10 @@ STRATEGIES: tuple[str, ...] = ("bts", "ato", "bto", "eto")
 
 
 class Section(BaseModel):
-    """Common base: unknown keys are refused, assignments are validated."""
+    """Common base: unknown keys are refused, assignments are validated, and numbers must be
+    finite (``inf`` and ``nan`` are refused) except where a field allows infinity."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class SimulationConfig(Section):
@@ -99,7 +100,12 @@ class CustomersConfig(Section):
     """The persistent population of final customers."""
 
     count: int = Field(200, ge=1, description="final customers in the population")
-    patience: float = Field(math.inf, gt=0, description="mean days a customer will wait")
+    patience: float = Field(
+        math.inf,
+        gt=0,
+        allow_inf_nan=True,
+        description="mean days a customer will wait (inf: never leaves)",
+    )
     patience_distribution: Literal["fixed", "exponential", "uniform"] = "fixed"
     substitution: bool = Field(False, description="accept a marked-down near variant")
     switch_discount: tuple[float, float] = Field(

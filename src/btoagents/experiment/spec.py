@@ -32,7 +32,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from btoagents.config.loading import format_validation_error
+from btoagents.config.loading import format_validation_error, read_text
 from btoagents.errors import ConfigError
 
 DesignKind = Literal["full_factorial", "latin_hypercube", "sobol", "saltelli", "morris", "points"]
@@ -140,7 +140,7 @@ def load_experiment(path: str | Path) -> tuple[ExperimentSpec, str, Path]:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: no such experiment file")
-    text = path.read_text("utf-8")
+    text = read_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
