@@ -16,7 +16,13 @@ import pandas as pd
 from rich.console import Console
 
 from btoagents import __version__
-from btoagents.config import Scenario, load_scenario, preset_names, preset_text
+from btoagents.config import (
+    Scenario,
+    SteadyStateWarning,
+    load_scenario,
+    preset_names,
+    preset_text,
+)
 from btoagents.config.loading import read_scenario_dict
 from btoagents.errors import BtoagentsError
 from btoagents.products import decoupling_point
@@ -308,11 +314,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = 2
             print(f"error: {exc}", file=sys.stderr)
         for w in caught:
-            if (
-                issubclass(w.category, UserWarning)
-                and "btoagents" in (w.filename or "")
-                or (w.category.__name__ == "SteadyStateWarning")
-            ):
+            ours = issubclass(w.category, UserWarning) and "btoagents" in (w.filename or "")
+            if ours or issubclass(w.category, SteadyStateWarning):
                 print(f"warning: {w.message}", file=sys.stderr)
     return status
 

@@ -9,13 +9,12 @@ demo never leaves a half-written file in place of a good one.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from btoagents.config import Scenario, load_scenario
+from btoagents.experiment.store import write_atomic_bytes
 from btoagents.figures import plot_inventory_lead_time
 from btoagents.replications import simulate, summarize
 
@@ -30,17 +29,8 @@ def strategy_arms(scenario: Scenario) -> dict[str, list[str]]:
 
 
 def write_atomic(frame: pd.DataFrame, path: Path) -> None:
-    """Write a CSV through a temporary file in the same folder, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            frame.to_csv(fh, index=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a CSV through a fsynced temporary file and a rename (see the result store)."""
+    write_atomic_bytes(path, frame.to_csv(index=False).encode())
 
 
 def run_demo(

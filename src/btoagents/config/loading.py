@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import tomllib
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -133,7 +133,6 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 def format_validation_error(
     exc: ValidationError,
     label: str,
-    data: Mapping[str, Any],
     model: type[BaseModel] = Scenario,
 ) -> str:
     """One line naming the first bad key of a pydantic error, its value and what was expected.
@@ -164,7 +163,7 @@ def build_scenario(data: dict[str, Any], label: str) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, label, data)) from None
+        raise ConfigError(format_validation_error(exc, label)) from None
     rho = scenario.offered_load()
     if rho >= 1:
         warnings.warn(

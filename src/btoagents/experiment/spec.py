@@ -148,5 +148,5 @@ def load_experiment(path: str | Path) -> tuple[ExperimentSpec, str, Path]:
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, str(path), data, ExperimentSpec)) from None
+        raise ConfigError(format_validation_error(exc, str(path), ExperimentSpec)) from None
     return spec, text, path.parent
