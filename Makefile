@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint validate bench clean
+.PHONY: venv demo test lint validate bench figures paper dashboard test-browser clean
 
 venv: $(STAMP)
 
@@ -36,6 +36,19 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) benchmarks/run.py --out benchmarks/results.json
 	$(PY) benchmarks/sweep_memory.py --out benchmarks/sweep_memory.json
+
+figures: $(STAMP)
+	$(VENV)/bin/btoagents figures $(if $(QUICK),--quick,)
+
+paper: figures
+	paper/build.sh
+
+dashboard: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dashboard]'
+	$(PY) -m btoagents.viz.assets
+
+test-browser: dashboard
+	$(VENV)/bin/pytest -m browser
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

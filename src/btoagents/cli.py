@@ -7,6 +7,7 @@ warnings (e.g. no steady state) as one line ``warning: ...``.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 import warnings
@@ -27,6 +28,12 @@ from btoagents.config.loading import read_scenario_dict
 from btoagents.errors import BtoagentsError
 from btoagents.products import decoupling_point
 from btoagents.report import fmt, print_summary, summary_json
+
+
+# Commands whose code lives with what they drive; each module's ``add_parser(sub)`` adds the
+# subcommand and sets ``handler`` (called as ``handler(args, console)``). These modules import
+# nothing heavy at import time, so ``btoagents --help`` stays fast.
+PLUGGED_COMMANDS = ("btoagents.figures.command", "btoagents.viz.command")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -132,6 +139,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="only cases of this family (repeatable), e.g. mm1-bts",
     )
+    for module in PLUGGED_COMMANDS:
+        importlib.import_module(module).add_parser(sub)
     return p
 
 
@@ -309,7 +318,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         try:
-            status = handlers[args.command](args, console)
+            handler = handlers.get(args.command) or args.handler
+            status = handler(args, console)
         except BtoagentsError as exc:
             status = 2
             print(f"error: {exc}", file=sys.stderr)

@@ -1,0 +1,23 @@
+"""The ``btoagents figures`` subcommand: run the paper's experiments and render its figures."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add ``figures`` to the CLI's subcommands."""
+    p = sub.add_parser(
+        "figures",
+        help="run the paper's experiments (resuming) and write every figure to paper/figures/",
+    )
+    p.add_argument("--quick", action="store_true", help="small scale, a few minutes")
+    p.add_argument("--results", default="results", help="results root folder")
+    p.add_argument("--out", default="paper/figures", help="figure folder")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, console) -> int:
+    from btoagents.figures.build import main
+
+    return main(args, console)
