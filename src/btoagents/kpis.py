@@ -232,6 +232,29 @@ class Flows:
     restock_orders: int = 0
     component_requests: int = 0
     component_from_stock: int = 0
+    rejected: int = 0
+    deferred: int = 0
+    incentives: int = 0
+    slot_discounts: int = 0
+    switches: int = 0
+
+
+@dataclass
+class QuoteStats:
+    """Quoted against realised lead times of counted orders delivered after they waited."""
+
+    delivered: int = 0
+    within: int = 0
+    error_sum: float = 0.0
+
+    def kpis(self) -> dict[str, float]:
+        """quote_reliability (share delivered within the quote) and quote_error_mean (days
+        late on average; negative when early)."""
+        n = self.delivered
+        return {
+            "quote_reliability": self.within / n if n else math.nan,
+            "quote_error_mean": self.error_sum / n if n else math.nan,
+        }
 
 
 class KpiCollector:
@@ -251,6 +274,7 @@ class KpiCollector:
         self.awaiting = TimeAverage()
         self.backlog_by_family = [TimeAverage() for _ in families]
         self.flows = Flows()
+        self.quotes = QuoteStats()
         self.stages: dict[str, StagePeriods] = {}
         self.track(True, True)
 

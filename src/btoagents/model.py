@@ -26,9 +26,12 @@ from btoagents.calendar import Calendar
 from btoagents.config.schema import STRATEGIES, Scenario
 from btoagents.demand import ArrivalProcess
 from btoagents.errors import ConservationError
-from btoagents.kpis import KpiCollector, TimeAverage
+from btoagents.kpis import KpiCollector, TimeAverage, Welford
+from btoagents.policies.demand_management import DemandManager
+from btoagents.policies.ledger import VariantLedger
 from btoagents.policies.markdown import MarkdownSchedule
 from btoagents.policies.replenishment import Forecast, order_up_to
+from btoagents.policies.review import Reviewer
 from btoagents.products import Catalog
 from btoagents.random import Streams
 from btoagents.records import BULK, FINAL, BulkOrder, Order, Transfer
@@ -64,7 +67,21 @@ class SupplyChainModel(mesa.Model):
         self.price: list[float] = [v.price for v in cat.variants]
         self.unit_cost: list[float] = [v.unit_cost for v in cat.variants]
         self.kpi = KpiCollector(cat.families, scenario.kpis.lead_time_target)
-        self.kpi.track(families=len(cat.families) > 1, strategies=len(set(self.strategy)) > 1)
+        fcfg = scenario.fulfillment
+        adaptive = fcfg.policy != "static"
+        self.ledger = (
+            VariantLedger(len(cat), fcfg.bucket_days, fcfg.window) if adaptive else None
+        )
+        self.kpi.track(
+            families=len(cat.families) > 1,
+            strategies=adaptive or len(set(self.strategy)) > 1,
+        )
+        self.bts_variants = TimeAverage(float(sum(s == BTS for s in self.strategy)))
+        self.dm = (
+            DemandManager(scenario.demand_management)
+            if DemandManager.active(scenario.demand_management)
+            else None
+        )
         self.markdown = MarkdownSchedule(scenario.dealers.markdown)
         self._markdowns = bool(self.markdown.steps)
         self.substitution = scenario.customers.substitution
@@ -129,6 +146,10 @@ class SupplyChainModel(mesa.Model):
         self._demand = self.streams["demand"]
         self._choice = self.streams["customer_choice"]
         self.datacollector: mesa.DataCollector | None = None
+        self.utilization_periods = Welford()
+        self._util_area = 0.0
+        policies = adaptive or scenario.capacity.policy != "level"
+        self.reviewer = Reviewer(self) if policies else None
         self._schedule_start()
 
     # -- construction ---------------------------------------------------------------------
@@ -137,6 +158,9 @@ class SupplyChainModel(mesa.Model):
         and dealer units for a dealer's lot)."""
         k = self.kpi
         levels = [[(k.fg_by_family[v.family], 1.0)] for v in self.catalog.variants]
+        if self.ledger is not None:
+            for entry, acc in zip(levels, self.ledger.stock, strict=True):
+                entry.append((acc, 1.0))
         if dealer:
             for entry in levels:
                 entry.append((k.dealer_units, 1.0))
@@ -233,6 +257,12 @@ class SupplyChainModel(mesa.Model):
                 cal.at(var.first_end_of_life, self._end_of_life, v)
         for im in self.intermediaries:
             im.start()
+        if self.reviewer is not None:
+            self.reviewer.start()
+        cal.at(self.warmup + self.cfg.kpis.utilization_period, self._utilization_tick)
+        shift = self.cfg.demand.shift_day
+        if shift is not None:
+            cal.at(shift, self._shift_popularity)
         every = self.cfg.simulation.sample_every
         if every > 0:
             self.datacollector = mesa.DataCollector(
@@ -278,12 +308,16 @@ class SupplyChainModel(mesa.Model):
     def order_arrived(self, order: Order) -> None:
         self.arrived_final += 1
         order.strategy = self.strategy[order.variant]
+        if self.ledger is not None:
+            self.ledger.orders[order.variant] += 1
         if order.counted:
             for g in self.kpi.groups(self.family[order.variant], order.strategy):
                 g.arrived += 1
 
     def order_lost(self, order: Order) -> None:
         self.lost_final += 1
+        if self.ledger is not None:
+            self.ledger.lost[order.variant] += 1
         if order.counted:
             for g in self.kpi.groups(self.family[order.variant], order.strategy):
                 g.lost += 1
@@ -307,10 +341,14 @@ class SupplyChainModel(mesa.Model):
         if order.counted:
             self.counted_open += delta
 
-    def sell_from_stock(self, order: Order, pos: StockPoint, variant: int) -> None:
-        """Hand over a unit from ``pos`` at once, marked down by its age; then replenish."""
+    def sell_from_stock(
+        self, order: Order, pos: StockPoint, variant: int, offered: float = 0.0
+    ) -> None:
+        """Hand over a unit from ``pos`` at once, marked down by its age (or by an offered
+        incentive share, whichever is larger); then replenish."""
         age = pos.take(variant)
-        discount = self.markdown.discount(age) * self.price[variant] if self._markdowns else 0.0
+        share = self.markdown.discount(age) if self._markdowns else 0.0
+        discount = max(share, offered) * self.price[variant]
         self._deliver(order, discount, True)
         pos.replenish(variant)
 
@@ -328,6 +366,43 @@ class SupplyChainModel(mesa.Model):
     def accept_build_order(self, order: Order) -> None:
         self._open(order, 1)
         self.manufacturer.accept(order, order.strategy)
+
+    # -- demand management and strategy switches ------------------------------------------
+    def request_deferred(self, customer: FinalCustomer, order: Order) -> None:
+        """A build request quoted beyond the promise: the customer comes back later."""
+        if self.counting:
+            self.kpi.flows.deferred += 1
+        dm = self.cfg.demand_management
+        self.cal.after(dm.defer_days, customer.retry, (order.variant, order.attempt + 1))
+
+    def request_rejected(self, order: Order) -> None:
+        """A build request quoted beyond the promise is refused: a lost sale."""
+        if self.counting:
+            self.kpi.flows.rejected += 1
+        self.order_lost(order)
+
+    def incentive_taken(self) -> None:
+        if self.counting:
+            self.kpi.flows.incentives += 1
+
+    def slot_discount_taken(self) -> None:
+        if self.counting:
+            self.kpi.flows.slot_discounts += 1
+
+    def set_strategy(self, variant: int, strategy: int) -> None:
+        """Switch ``variant`` to ``strategy`` (a policy's decision); orders from now on see it.
+
+        Stock targets are the reviewer's business (:mod:`btoagents.policies.review`).
+        """
+        old = self.strategy[variant]
+        if old == strategy:
+            return
+        self.strategy[variant] = strategy
+        delta = int(strategy == BTS) - int(old == BTS)
+        if delta:
+            self.bts_variants.add(self.cal.now, delta)
+        if self.counting:
+            self.kpi.flows.switches += 1
 
     # -- flows of finished units -------------------------------------------------------------
     def fill_finished(self, claim: Any, item: int, sp: StockPoint, age: float) -> None:
@@ -375,8 +450,11 @@ class SupplyChainModel(mesa.Model):
         now = self.cal.now
         self.delivered_units += 1
         self.delivered_final += 1
+        v = order.variant
         if not from_stock:
             self._open(order, -1)
+            if order.discount:
+                discount = order.discount * self.price[v]
         lead = now - order.arrival
         if order.counted:
             target = self.kpi.target
@@ -390,11 +468,22 @@ class SupplyChainModel(mesa.Model):
                     g.on_time += 1
                 if from_stock:
                     g.from_stock += 1
+            if not from_stock:
+                q = self.kpi.quotes
+                q.delivered += 1
+                q.error_sum += lead - order.quoted
+                if lead <= order.quoted + 1e-9:
+                    q.within += 1
         if self.counting:
             flows = self.kpi.flows
-            flows.revenue += self.price[order.variant]
+            flows.revenue += self.price[v]
             flows.discount += discount
-            flows.cogs += self.unit_cost[order.variant]
+            flows.cogs += self.unit_cost[v]
+        led = self.ledger
+        if led is not None:
+            led.margin[v] += self.price[v] - discount - self.unit_cost[v]
+            if not from_stock:
+                led.wait[v] += lead
         if self.memory and order.customer is not None:
             order.customer.delivered(lead > order.quoted + 1e-9)
 
@@ -426,6 +515,7 @@ class SupplyChainModel(mesa.Model):
         now = self.cal.now
         self.counting = True
         self.kpi.end_warmup(now)
+        self.bts_variants.reset(now)
         for wc in self._workcenters():
             wc.busy.reset(now)
             wc.busy_overtime.reset(now)
@@ -469,9 +559,30 @@ class SupplyChainModel(mesa.Model):
         self.written_off += units
         if self.counting:
             self.kpi.flows.obsolescence += units * (var.unit_cost - var.salvage)
+        if self.ledger is not None:
+            self.ledger.obsolete[v] += units * (var.unit_cost - var.salvage)
         for sp in (self.manufacturer.finished, *(d.stock for d in self.dealers)):
             sp.replenish(v)
         self.cal.after(var.life_cycle, self._end_of_life, v)
+
+    def _utilization_tick(self, _: Any = None) -> None:
+        """Close one ``kpis.utilization_period`` of the window: its utilization joins the
+        running variance behind ``utilization_sd``."""
+        now = self.cal.now
+        if now > self.horizon + 1e-9 or self.window_closed:
+            return
+        wc = self.manufacturer.workcenter
+        busy = wc.busy
+        area = busy.area + busy.level * (now - busy.last)
+        period = self.cfg.kpis.utilization_period
+        self.utilization_periods.add((area - self._util_area) / (period * wc.lines))
+        self._util_area = area
+        self.cal.after(period, self._utilization_tick)
+
+    def _shift_popularity(self, _: Any = None) -> None:
+        """``demand.shift_day``: each family's popularity ranking reverses."""
+        self.catalog.reverse_popularity()
+        self._cumulative = self.catalog.cumulative
 
     def _sample(self, _: Any = None) -> None:
         if self.window_closed:
@@ -623,6 +734,7 @@ class SupplyChainModel(mesa.Model):
         k = self.kpi
         out = dict(self._window if self._window is not None else self._window_kpis())
         out.update(k.total.kpis())
+        out.update(k.quotes.kpis())
         if len(self.catalog.families) > 1:
             for i, fam in enumerate(self.catalog.families):
                 for name, value in k.by_family[i].kpis().items():
@@ -689,6 +801,14 @@ class SupplyChainModel(mesa.Model):
         out["bulk_units"] = f.bulk_units / days
         out["bulk_lead_time_mean"] = f.bulk_lead_sum / f.bulk_done if f.bulk_done else math.nan
         out["restock_orders"] = f.restock_orders / days
+        util = self.utilization_periods
+        out["utilization_sd"] = math.sqrt(util.variance) if util.n > 1 else math.nan
+        arrived = k.total.arrived
+        out["rejected_rate"] = f.rejected / arrived if arrived else math.nan
+        out["deferred_rate"] = f.deferred / arrived if arrived else math.nan
+        out["incentive_rate"] = (f.incentives + f.slot_discounts) / arrived if arrived else math.nan
+        out["switches"] = f.switches / days * 365.0
+        out["bts_share"] = self.bts_variants.mean(now) / len(self.catalog)
         if len(self.catalog.families) > 1:
             for i, fam in enumerate(self.catalog.families):
                 out[f"fg_inventory[{fam}]"] = k.fg_by_family[i].mean(now)

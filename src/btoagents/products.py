@@ -104,10 +104,23 @@ class Catalog:
                 )
             self.family_variants.append(members)
         self.total_rate = sum(v.rate for v in self.variants)
+        self.cumulative: list[float] = self._cumulative()
+
+    def _cumulative(self) -> list[float]:
         probs = np.array([v.rate for v in self.variants]) / self.total_rate
         cum = np.cumsum(probs)
         cum[-1] = 1.0
-        self.cumulative: list[float] = cum.tolist()
+        return cum.tolist()
+
+    def reverse_popularity(self) -> None:
+        """Reverse each family's ranking of demand rates (a shift in taste): the variant of
+        rank ``k`` takes the rate of rank ``n - 1 - k``. Totals per family are unchanged;
+        strategies, stock targets and neighbours stay as they were."""
+        for members in self.family_variants:
+            rates = [self.variants[v].rate for v in members]
+            for v, r in zip(members, reversed(rates), strict=True):
+                self.variants[v].rate = r
+        self.cumulative = self._cumulative()
 
     def __len__(self) -> int:
         return len(self.variants)

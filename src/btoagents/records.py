@@ -19,6 +19,7 @@ class Order:
     """One unit wanted by a final customer or an intermediary.
 
     Times in days. ``quoted`` is the lead time promised at acceptance (0 from stock).
+    ``attempt`` counts earlier deferred tries of the same request.
     """
 
     variant: int
@@ -31,6 +32,8 @@ class Order:
     missing: int = 0
     bulk: Any = None
     strategy: int = 0
+    attempt: int = 0
+    discount: float = 0.0  # share of list price granted at acceptance (a slot incentive)
 
 
 @dataclass(slots=True, eq=False)

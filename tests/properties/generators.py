@@ -108,3 +108,40 @@ def mm1_bts_pair(draw: st.DrawFn) -> tuple[float, int, int]:
     s = draw(st.integers(0, 6))
     bigger = draw(st.integers(s + 1, 10))
     return rho, s, bigger
+
+
+@st.composite
+def policy_scenario_dicts(draw: st.DrawFn) -> dict[str, Any]:
+    """A random valid scenario with random fulfillment, capacity and demand-management
+    policies (dealers replenish by base stock or (s,S), as switching policies need)."""
+    data = draw(scenario_dicts())
+    policy = draw(st.sampled_from(["static", "classification", "cost", "bandit", "postponement"]))
+    if policy != "static" and data["dealers"]["policy"] == "order_up_to":
+        data["dealers"]["policy"] = "base_stock"
+    data["fulfillment"] = {
+        "policy": policy,
+        "review_period": draw(st.sampled_from([5.0, 15.0])),
+        "window": draw(st.sampled_from([10.0, 40.0])),
+        "bucket_days": draw(st.sampled_from([2.0, 5.0])),
+        "hold_days": draw(st.sampled_from([0.0, 10.0, 30.0])),
+        "cover_days": draw(st.floats(1.0, 20.0)),
+        "classification": {"runner_rate": draw(st.floats(0.1, 1.0)), "stranger_rate": 0.05},
+        "cost": {"hysteresis": draw(st.floats(0.0, 0.5))},
+        "postponement": {"min_commonality": draw(st.integers(1, 3))},
+    }
+    data["capacity"] = {
+        "policy": draw(st.sampled_from(["level", "chase", "prebuild"])),
+        "review_period": draw(st.sampled_from([3.0, 7.0])),
+        "max_overtime_lines": draw(st.integers(0, 2)),
+    }
+    data["demand_management"] = {
+        "acceptance": draw(st.sampled_from(["accept_all", "reject", "defer"])),
+        "promise": draw(st.floats(0.5, 20.0)),
+        "defer_days": draw(st.floats(0.5, 10.0)),
+        "quote_margin": draw(st.sampled_from([0.0, 1.0])),
+        "stock_discount": draw(st.sampled_from([0.0, 0.1])),
+        "slot_days": draw(st.sampled_from([0.0, 0.0, 3.0])),
+        "slot_discount": draw(st.sampled_from([0.0, 0.05])),
+        "slot_extra_days": 5.0,
+    }
+    return data

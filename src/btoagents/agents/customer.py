@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from btoagents.policies.demand_management import DEFER, REJECT
 from btoagents.records import FINAL, Order
 
 if TYPE_CHECKING:
@@ -45,20 +46,24 @@ class FinalCustomer(mesa.Agent):
         self.purchases = 0
         self.late_deliveries = 0
 
-    def purchase(self, variant: int) -> None:
-        """Try to buy ``variant`` now: from stock, a marked-down near variant, an order, or not."""
+    def purchase(self, variant: int, attempt: int = 0) -> None:
+        """Try to buy ``variant`` now: from stock, a marked-down near variant, an order, or not.
+
+        ``attempt`` counts earlier tries of a request deferred by demand management.
+        """
         m = self.model
-        now = m.cal.now
-        order = Order(variant, now, FINAL, self, self.dealer, 0.0, m.counting)
-        self.purchases += 1
-        m.order_arrived(order)
+        order = Order(variant, m.cal.now, FINAL, self, self.dealer, 0.0, m.counting)
+        dealer = self.dealer
+        pos = dealer.stock if dealer is not None else m.manufacturer.finished
+        if pos.on_hand[variant] > 0:
+            self.purchases += 1
+            m.order_arrived(order)
+            m.sell_from_stock(order, pos, variant)
+            return
         strategy = m.strategy[variant]
         if strategy == BTS:
-            dealer = self.dealer
-            pos = dealer.stock if dealer is not None else m.manufacturer.finished
-            if pos.on_hand[variant] > 0:
-                m.sell_from_stock(order, pos, variant)
-                return
+            self.purchases += 1
+            m.order_arrived(order)
             if m.substitution and self._switch(order, pos):
                 return
             quote = m.quote_backorder(order)
@@ -68,16 +73,68 @@ class FinalCustomer(mesa.Agent):
             else:
                 m.order_lost(order)
             return
-        dealer = self.dealer
         if dealer is not None:
             quote = dealer.quote(variant, strategy)
         else:
             quote = m.manufacturer.quote(variant, strategy)
+        if m.dm is not None:
+            order.attempt = attempt
+            self._managed(order, quote, pos)
+            return
+        self.purchases += 1
+        m.order_arrived(order)
         if quote <= self.patience:
             order.quoted = quote
             m.accept_build_order(order)
         else:
             m.order_lost(order)
+
+    def retry(self, request: tuple[int, int]) -> None:
+        """Come back for a deferred request ``(variant, attempt)``."""
+        variant, attempt = request
+        self.purchase(variant, attempt)
+
+    def _managed(self, order: Order, estimate: float, pos) -> None:
+        """A build-to-order request under the scenario's demand management (see
+        :mod:`btoagents.policies.demand_management` for the order of the rules)."""
+        m = self.model
+        dm = m.dm
+        quote = dm.quote(estimate)
+        if dm.wants_incentive(quote) and dm.cfg.stock_discount >= self.switch_discount:
+            alt = self._near_in_stock(order.variant, pos)
+            if alt >= 0:
+                self.purchases += 1
+                m.order_arrived(order)
+                m.incentive_taken()
+                order.variant = alt
+                m.sell_from_stock(order, pos, alt, dm.cfg.stock_discount)
+                return
+        verdict = dm.admit(quote, order.attempt)
+        if verdict == DEFER:
+            m.request_deferred(self, order)
+            return
+        self.purchases += 1
+        m.order_arrived(order)
+        if verdict == REJECT:
+            m.request_rejected(order)
+            return
+        if quote > self.patience:
+            if not dm.slot_offer(quote, self.patience, self.switch_discount):
+                m.order_lost(order)
+                return
+            order.discount = dm.cfg.slot_discount
+            m.slot_discount_taken()
+        order.quoted = quote
+        dm.accepted(quote)
+        m.accept_build_order(order)
+
+    def _near_in_stock(self, variant: int, pos) -> int:
+        """A near variant of ``variant`` on hand at ``pos`` (the most plentiful), else -1."""
+        best, most = -1, 0
+        for alt in self.model.catalog.near(variant):
+            if pos.on_hand[alt] > most:
+                best, most = alt, pos.on_hand[alt]
+        return best
 
     def _switch(self, order: Order, pos) -> bool:
         """Take a near variant in stock whose markdown meets this customer's price sensitivity."""

@@ -11,11 +11,13 @@ frozen scheduling horizon of, e.g., car plants). Queue discipline and overtime f
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import mesa
 
 from btoagents.distributions import Duration
+from btoagents.policies.slots import SlotBook
 from btoagents.production import Workcenter
 from btoagents.records import Job, Order
 from btoagents.stock import StockPoint
@@ -96,6 +98,11 @@ class Manufacturer(mesa.Agent):
         self.in_planning = 0
         self.awaiting_components = 0
         self.produced = 0
+        dm = scn.demand_management
+        self.slots: SlotBook | None = None
+        if dm.slot_days > 0:
+            per_slot = cfg.lines * cfg.service_rate * dm.slot_days * dm.slot_fill
+            self.slots = SlotBook(dm.slot_days, max(1, math.floor(per_slot)))
 
     def initial_stock(self) -> None:
         """Fill finished goods and component stock to their targets at time 0."""
@@ -106,11 +113,20 @@ class Manufacturer(mesa.Agent):
 
     # -- customer orders ----------------------------------------------------------------
     def quote(self, variant: int, strategy: int) -> float:
-        """Days until a new order for ``variant`` built under ``strategy`` leaves the plant."""
-        days = self.workcenter.quote(0) + self.model.catalog.variants[variant].release_days
+        """Days until a new order for ``variant`` built under ``strategy`` leaves the plant.
+
+        With slot booking: days to the release time of the first free slot after the order
+        bank (and design), plus one unit's mean production time.
+        """
+        release = self.model.catalog.variants[variant].release_days
         if strategy == ETO:
-            days += self.engineering[variant].mean
-        elif strategy == ATO:
+            release += self.engineering[variant].mean
+        if self.slots is not None:
+            now = self.model.cal.now
+            days = self.slots.start(now + release) - now + self.workcenter.duration.mean
+        else:
+            days = self.workcenter.quote(0) + release
+        if strategy == ATO:
             for c in self.model.catalog.variants[variant].components:
                 if self.components.on_hand[c] <= 0:
                     sup = self.model.supplier_of[c]
@@ -123,6 +139,9 @@ class Manufacturer(mesa.Agent):
         delay = self.model.catalog.variants[order.variant].release_days
         if strategy == ETO:
             delay += self.engineering[order.variant]()
+        if self.slots is not None:
+            now = self.model.cal.now
+            delay = self.slots.book(now + delay, now) - now
         if delay > 0:
             self.in_planning += 1
             self.model.cal.after(delay, self.released, order)
@@ -135,7 +154,16 @@ class Manufacturer(mesa.Agent):
         self.release(order, order.strategy)
 
     def release(self, order: Order, strategy: int) -> None:
-        """Send an order to production, through component allocation when assembled to order."""
+        """Send an order to production, through component allocation when assembled to order.
+
+        A unit left in the plant's finished goods (a variant switched from BTS to building
+        to order sells its stock off) goes to the order at once.
+        """
+        fin = self.finished
+        if fin.on_hand[order.variant] > 0:
+            fin.take(order.variant)
+            self.model.unit_built(order)
+            return
         if strategy == ATO:
             comps = self.model.catalog.variants[order.variant].components
             order.missing = len(comps)

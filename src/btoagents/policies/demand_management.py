@@ -1,0 +1,80 @@
+"""Proactive demand management at the point of sale, for orders built after they arrive.
+
+Applied in this order to a final customer's request for a variant that is not in stock
+and is built to order (bto, ato or eto):
+
+1. **Quoting.** The lead time quoted from the current queue (the plant's estimate) is
+   stretched to ``quote * quote_factor + quote_margin`` days; the realised lead time is
+   compared with it (KPIs ``quote_reliability``, ``quote_error_mean``).
+2. **Stock incentive.** When the quote exceeds ``incentive_after`` days and a near variant
+   is in stock at the point of sale, the customer is offered it at ``stock_discount`` off
+   list price and takes it when that meets its own switching threshold.
+3. **Acceptance.** A quote above ``promise`` days is rejected (the request is lost) or, with
+   ``defer``, the customer is asked to come back after ``defer_days`` (up to
+   ``max_defers`` times; then it is lost). No accepted build order is quoted beyond the
+   promise.
+4. **Slots.** With ``slot_days`` > 0 orders are booked into production slots
+   (:mod:`btoagents.policies.slots`); a customer whose patience falls short of the quoted
+   slot by at most ``slot_extra_days`` takes the later slot for ``slot_discount`` off list
+   price when that meets its switching threshold.
+"""
+
+from __future__ import annotations
+
+from btoagents.config.schema import DemandManagementConfig
+
+ACCEPT, REJECT, DEFER = 0, 1, 2
+
+
+class DemandManager:
+    """The scenario's demand-management rules; the model applies their outcomes."""
+
+    def __init__(self, cfg: DemandManagementConfig) -> None:
+        self.cfg = cfg
+        self.factor = cfg.quote_factor
+        self.margin = cfg.quote_margin
+        self.acceptance = cfg.acceptance
+        self.promise = cfg.promise
+        self.max_accepted_quote = 0.0
+
+    @staticmethod
+    def active(cfg: DemandManagementConfig) -> bool:
+        """Whether any rule departs from plain quoting and accepting within patience."""
+        return (
+            cfg.quote_factor != 1.0
+            or cfg.quote_margin > 0
+            or cfg.acceptance != "accept_all"
+            or cfg.stock_discount > 0
+            or cfg.slot_days > 0
+        )
+
+    def quote(self, estimate: float) -> float:
+        """The lead time (days) quoted for an estimate of ``estimate`` days."""
+        return estimate * self.factor + self.margin
+
+    def wants_incentive(self, quote: float) -> bool:
+        """Whether a stocked near variant is offered instead of a wait of ``quote`` days."""
+        return self.cfg.stock_discount > 0 and quote > self.cfg.incentive_after
+
+    def admit(self, quote: float, attempt: int) -> int:
+        """ACCEPT, REJECT or DEFER a request quoted ``quote`` days on its ``attempt``-th try."""
+        if self.acceptance == "accept_all" or quote <= self.promise:
+            return ACCEPT
+        if self.acceptance == "defer" and attempt < self.cfg.max_defers:
+            return DEFER
+        return REJECT
+
+    def slot_offer(self, quote: float, patience: float, switch_discount: float) -> bool:
+        """Whether a customer of ``patience`` days takes a slot ``quote`` days away for the
+        slot discount (its patience falls short by at most ``slot_extra_days``)."""
+        c = self.cfg
+        return (
+            c.slot_discount > 0
+            and quote <= patience + c.slot_extra_days
+            and c.slot_discount >= switch_discount
+        )
+
+    def accepted(self, quote: float) -> None:
+        """Record an accepted build order's quote (the promise property's witness)."""
+        if quote > self.max_accepted_quote:
+            self.max_accepted_quote = quote

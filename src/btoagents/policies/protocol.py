@@ -1,0 +1,44 @@
+"""The policy protocol: at a review a policy observes the chain and returns a decision.
+
+Policies are plain objects with a ``review_period`` (days) and a ``review(state)`` method.
+They read a :class:`~btoagents.policies.state.ChainState` snapshot (never the model itself)
+and return a :class:`Decision`; :class:`~btoagents.policies.review.Reviewer` applies it.
+Keeping the rule apart from its effect is what lets a test say "given this state, the
+policy decides that" without building a model, and lets the same scenario swap policies
+from TOML (``fulfillment.policy``, ``capacity.policy``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from btoagents.policies.state import ChainState
+
+
+@dataclass
+class Decision:
+    """What a review changes; anything not named stays as it is.
+
+    Attributes:
+        strategy: variant index -> strategy index (``STRATEGIES``: 0 bts, 1 ato, 2 bto).
+        cover: variant index -> days of its sales to hold as stock when it is BTS.
+        prebuild: variant index -> extra finished units the plant holds above its target.
+        overtime_lines: extra plant lines that may open until the next review.
+    """
+
+    strategy: dict[int, int] = field(default_factory=dict)
+    cover: dict[int, float] = field(default_factory=dict)
+    prebuild: dict[int, int] = field(default_factory=dict)
+    overtime_lines: int | None = None
+
+
+class Policy(Protocol):
+    """A reviewed decision rule."""
+
+    review_period: float
+
+    def review(self, state: ChainState) -> Decision:
+        """Observe ``state`` at a review and return what to change."""
+        ...
