@@ -29,7 +29,6 @@ from btoagents.errors import BtoagentsError
 from btoagents.products import decoupling_point
 from btoagents.report import fmt, print_summary, summary_json
 
-
 # Commands whose code lives with what they drive; each module's ``add_parser(sub)`` adds the
 # subcommand and sets ``handler`` (called as ``handler(args, console)``). These modules import
 # nothing heavy at import time, so ``btoagents --help`` stays fast.
