@@ -1,0 +1,185 @@
+"""DashboardModel: one run of a scenario, advanced a few days per dashboard step.
+
+:class:`~btoagents.model.SupplyChainModel` runs on its own event calendar, not on Mesa's
+steps. This thin Mesa model wraps one: each ``step()`` runs the calendar ``step_days``
+days on, then records the levels and running KPIs the plots show in a Mesa
+``DataCollector``. A scenario that does not validate (a bad slider value or typed setting)
+does not raise: the model keeps the one-line message in ``error`` and does not run, so the
+page shows the message and the server keeps serving.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import mesa
+
+from btoagents.config import SteadyStateWarning, load_scenario
+from btoagents.errors import BtoagentsError
+from btoagents.model import SupplyChainModel
+from btoagents.viz.params import DASHBOARD_OVERRIDES, control_overrides, typed_overrides
+
+#: Plot series: DataCollector column -> what it measures.
+SERIES: dict[str, str] = {
+    "day": "simulated days so far",
+    "plant": "finished units at the plant",
+    "dealers": "finished units at the dealers",
+    "in transit": "finished units on the way to dealers or customers",
+    "open orders": "accepted final-customer orders not yet delivered (backlog)",
+    "plant queue": "jobs waiting for a production line",
+    "lead time mean": "mean order-to-delivery days of orders delivered so far",
+    "lead time p95": "95th percentile of those lead times",
+    "utilization (step)": "busy share of the lines during the last step",
+    "utilization (so far)": "busy share of the lines since day 0",
+    "cumulative profit": "profit since day 0 (currency)",
+}
+
+
+class DashboardModel(mesa.Model):
+    """A SupplyChainModel stepped ``step_days`` at a time, with plot data per step.
+
+    Args:
+        preset: scenario TOML file or preset name.
+        demand_rate, amplitude, bto_share, lines, service_rate, discipline,
+            fulfillment_policy, capacity_policy, dealer_policy: the dashboard's controls
+            (see :mod:`btoagents.viz.params`); None keeps the scenario's value.
+        step_days: simulated days per step.
+        more: further ``KEY=VALUE`` settings separated by ``;``.
+        seed: root seed of the run (default: the scenario's).
+    """
+
+    def __init__(
+        self,
+        preset: str = "dealer-network",
+        demand_rate: float | None = None,
+        amplitude: float | None = None,
+        bto_share: float | None = None,
+        lines: int | None = None,
+        service_rate: float | None = None,
+        discipline: str | None = None,
+        fulfillment_policy: str | None = None,
+        capacity_policy: str | None = None,
+        dealer_policy: str | None = None,
+        step_days: int = 7,
+        more: str = "",
+        seed: int | None = None,
+    ) -> None:
+        super().__init__(rng=seed)
+        self.preset = preset
+        self.step_days = float(step_days)
+        self.error: str | None = None
+        self.warning: str | None = None
+        self.settings: list[str] = []
+        self.chain: SupplyChainModel | None = None
+        self._busy_mark = (0.0, 0.0, 0.0)  # (busy.start, busy area, day) at the last record
+        controls = {
+            "demand_rate": demand_rate,
+            "amplitude": amplitude,
+            "bto_share": bto_share,
+            "lines": lines,
+            "service_rate": service_rate,
+            "discipline": discipline,
+            "fulfillment_policy": fulfillment_policy,
+            "capacity_policy": capacity_policy,
+            "dealer_policy": dealer_policy,
+        }
+        try:
+            if not self.step_days > 0:
+                raise BtoagentsError(f"step_days = {step_days}: must be > 0")
+            base = load_scenario(preset)
+            self.settings = [
+                *control_overrides(base, controls),
+                *typed_overrides(more),
+            ]
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", SteadyStateWarning)
+                scn = load_scenario(base, [*DASHBOARD_OVERRIDES, *self.settings])
+            for w in caught:
+                if issubclass(w.category, SteadyStateWarning):
+                    self.warning = str(w.message)
+            self.chain = SupplyChainModel(scn, seed=seed)
+        except (BtoagentsError, ValueError) as exc:
+            self.error = str(exc)
+            self.running = False
+        self.kpis: dict[str, float] = {}
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: self._reporter(name) for name in SERIES}
+        )
+        self._record()
+
+    # -- stepping ---------------------------------------------------------------------------
+    @property
+    def day(self) -> float:
+        """Simulated days so far."""
+        return self.chain.cal.now if self.chain is not None else 0.0
+
+    @property
+    def horizon(self) -> float:
+        """The scenario's horizon (days): the run stops there."""
+        return self.chain.horizon if self.chain is not None else 0.0
+
+    def step(self) -> None:
+        """Run the chain ``step_days`` on (at most to the horizon) and record the plots' data."""
+        chain = self.chain
+        if chain is None or not self.running:
+            self.running = False
+            return
+        try:
+            chain.cal.run_until(min(chain.cal.now + self.step_days, chain.horizon))
+            self._record()
+        except Exception as exc:  # shown in the page; the session and server stay up
+            self.error = f"the run stopped at day {chain.cal.now:g}: {exc}"
+            self.running = False
+            return
+        if chain.cal.now >= chain.horizon:
+            self.running = False
+
+    # -- recording --------------------------------------------------------------------------
+    def _record(self) -> None:
+        self.kpis = self._current() if self.chain is not None else {}
+        self.datacollector.collect(self)
+
+    @staticmethod
+    def _reporter(name: str):
+        def report(model: DashboardModel) -> float:
+            return model.kpis.get(name, math.nan)
+
+        return report
+
+    def _current(self) -> dict[str, float]:
+        """Levels now and KPIs so far, keyed as :data:`SERIES` plus the summary's extras."""
+        chain = self.chain
+        assert chain is not None
+        now = chain.cal.now
+        plant = chain.manufacturer
+        wc = plant.workcenter
+        out: dict[str, float] = {
+            "day": now,
+            "plant": float(sum(plant.finished.on_hand)),
+            "dealers": float(sum(sum(d.stock.on_hand) for d in chain.dealers)),
+            "in transit": float(chain.in_transit_units),
+            "open orders": float(chain.open_final),
+            "plant queue": float(wc.waiting),
+            "arrived": float(chain.arrived_final),
+            "delivered": float(chain.delivered_final),
+            "lost": float(chain.lost_final),
+        }
+        busy = wc.busy
+        area = busy.area + busy.level * (now - busy.last)
+        start, last_area, since = self._busy_mark
+        if busy.start != start:  # the warm-up ended: busy time counts from there
+            last_area, since = 0.0, busy.start
+        out["utilization (step)"] = (
+            (area - last_area) / ((now - since) * wc.lines) if now > since else math.nan
+        )
+        self._busy_mark = (busy.start, area, now)
+        if now > chain.warmup:
+            k = chain.kpis()
+            out["lead time mean"] = k["lead_time_mean"]
+            out["lead time p95"] = k["lead_time_p95"]
+            out["fill rate"] = k["fill_rate"]
+            out["utilization (so far)"] = k["utilization"]
+            out["profit per day"] = k["profit"]
+            out["cumulative profit"] = k["profit"] * (now - chain.warmup)
+        return out
