@@ -1,0 +1,168 @@
+"""Fixtures of the browser tests: a dashboard server on a free local port and Chromium.
+
+The tests need Debian's ``chromium``, the dashboard extra (solara, Playwright) and its
+front-end assets (``make dashboard``). Without them they are skipped with the reason,
+except under CI (``CI`` set), where ``.ci/run`` installs them and a skip would hide that
+the dashboard went untested: there they fail.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT = 90.0  # seconds
+LOCAL = ("http://127.0.0.1", "data:", "blob:", "about:")
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must provide it (see .ci/run)")
+    pytest.skip(reason)
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium, if installed."""
+    found = shutil.which("chromium")
+    if found:
+        return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = chromium_path()
+    if path is None:
+        _unavailable("chromium is not installed (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def dashboard_stack() -> None:
+    """The dashboard extra and its front-end assets are installed."""
+    for module in ("solara", "playwright", "mesa.visualization"):
+        if importlib.util.find_spec(module.split(".")[0]) is None:
+            _unavailable(f"{module} is not installed: run `make dashboard`")
+    from btoagents.viz.assets import missing_assets
+
+    missing = missing_assets()
+    if missing:
+        names = ", ".join(a.spec for a in missing)
+        _unavailable(f"dashboard assets missing ({names}): run `make dashboard`")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(dashboard_stack, tmp_path_factory) -> Iterator[str]:
+    """``btoagents dashboard dealer-network --port N`` running; its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    log_path = tmp_path_factory.mktemp("dashboard") / "server.log"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "btoagents.cli", "dashboard", "dealer-network"]
+            + ["--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=ROOT,
+        )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while not _answers(url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                tail = log_path.read_text()[-3000:]
+                pytest.fail(f"dashboard server did not start on {url}:\n{tail}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium, dashboard_stack):
+    """A headless Chromium driven by Playwright (Debian's binary: no playwright install)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Visitor:
+    """One browser context on the dashboard: its page and what it fetched."""
+
+    def __init__(self, browser, url: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1100})
+        self.page = self.context.new_page()
+        self.outside: list[str] = []  # requests that left this machine
+        self.failed: list[str] = []  # responses with an HTTP error status
+        self.page.on(
+            "request", lambda r: None if r.url.startswith(LOCAL) else self.outside.append(r.url)
+        )
+        self.page.on(
+            "response",
+            lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+        )
+        self.page.goto(url, wait_until="domcontentloaded")
+        self.page.get_by_text("Orders delivered").wait_for(timeout=60_000)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, dashboard_url):
+    """Open the dashboard as a new visitor (own browser context); closed after the test."""
+    visitors: list[Visitor] = []
+
+    def open_one() -> Visitor:
+        v = Visitor(browser, dashboard_url)
+        visitors.append(v)
+        return v
+
+    yield open_one
+    for v in visitors:
+        v.close()

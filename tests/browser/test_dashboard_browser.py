@@ -1,0 +1,155 @@
+"""The dashboard as a visitor uses it: a real server, a real headless Chromium."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "results" / "dashboard.png"
+
+TIMEOUT = 30_000  # ms for one page update
+
+
+def expect():
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect
+
+
+def day_text(page):
+    return page.locator(".btoagents-day")
+
+
+def kpi(page, label: str):
+    return page.locator(f'td[data-kpi="{label}"]')
+
+
+def step(page, times: int, start_day: int, days: int = 7) -> None:
+    """Press Step ``times`` times, waiting for the day shown after each press."""
+    for i in range(1, times + 1):
+        page.get_by_role("button", name="Step").click()
+        expect()(day_text(page)).to_contain_text(f"day {start_day + i * days} of", timeout=TIMEOUT)
+
+
+def plot_sources(page) -> list[str]:
+    return page.locator(".vue-grid-item img").evaluate_all("imgs => imgs.map(i => i.src)")
+
+
+def test_dashboard_shows_plots_and_chain_and_a_moved_slider_changes_the_run(visit):
+    v = visit()
+    page = v.page
+    exp = expect()
+
+    # the page renders: five plots (images that loaded) and the chain picture
+    plots = page.locator(".vue-grid-item img")
+    exp(plots).to_have_count(5, timeout=TIMEOUT)
+    widths = plots.evaluate_all("imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
+    assert all(w > 100 for w in widths), widths
+    chain = page.locator('svg[aria-label="supply chain"]')
+    exp(chain).to_contain_text("Plant")
+    exp(chain).to_contain_text("Dealer 8")
+    exp(chain).to_contain_text("Supplier seats")
+    exp(day_text(page)).to_contain_text("dealer-network: day 0 of 425")
+    exp(kpi(page, "Orders delivered")).to_have_text("0")
+    exp(page.locator(".btoagents-settings")).to_have_text("Settings: as in the scenario")
+
+    # move the capacity slider from 2 to 3 lines and start a run with it
+    slider = page.get_by_role("slider", name="Capacity: production lines")
+    exp(slider).to_have_attribute("aria-valuenow", "2")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    exp(slider).to_have_attribute("aria-valuenow", "3")
+    page.get_by_role("button", name="Reset").click()
+    settings = page.locator(".btoagents-settings")
+    exp(settings).to_have_text("Settings: manufacturer.lines=3", timeout=TIMEOUT)
+    exp(chain).to_contain_text("lines busy 0/3", timeout=TIMEOUT)
+    before = plot_sources(page)
+
+    step(page, 3, start_day=0)
+
+    delivered = kpi(page, "Orders delivered")
+    exp(delivered).not_to_have_text("0", timeout=TIMEOUT)
+    assert int(delivered.inner_text().replace(",", "")) > 0
+    exp(kpi(page, "Fill rate so far")).to_have_text(re.compile(r"^\d+\.\d%$"))
+    exp(kpi(page, "Profit so far")).not_to_have_text("n/a")
+    exp(chain).to_contain_text(re.compile(r"lines busy [0-3]/3"))
+    after = plot_sources(page)
+    assert len(after) == 5
+    assert all(a != b for a, b in zip(after, before, strict=True)), "plots did not redraw"
+
+    page.wait_for_timeout(500)  # let the last images paint
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    assert v.outside == [], f"the page fetched from outside this machine: {v.outside}"
+    assert v.failed == [], f"requests failed: {v.failed}"
+
+
+def test_two_visitors_at_once_steer_independent_models(visit):
+    exp = expect()
+    a = visit()
+    step(a.page, 3, start_day=0)
+    exp(kpi(a.page, "Orders delivered")).not_to_have_text("0")
+
+    b = visit()
+    exp(day_text(b.page)).to_contain_text("day 0 of 425")
+    exp(kpi(b.page, "Orders delivered")).to_have_text("0")
+    step(b.page, 1, start_day=0)
+
+    exp(day_text(a.page)).to_contain_text("day 21 of 425")
+    exp(day_text(b.page)).to_contain_text("day 7 of 425")
+    step(a.page, 1, start_day=21)
+    exp(day_text(b.page)).to_contain_text("day 7 of 425")
+
+    # B plays (the model runs on by itself) and pauses; A does not move
+    b.page.get_by_role("button", name="▶").click()
+    exp(day_text(b.page)).to_contain_text(
+        re.compile(r"day (2[89]|[3-9]\d|\d{3}) of"), timeout=TIMEOUT
+    )
+    b.page.get_by_role("button", name="❚❚").click()
+    exp(b.page.get_by_role("button", name="▶")).to_be_visible(timeout=TIMEOUT)
+    exp(day_text(a.page)).to_contain_text("day 28 of 425")
+
+
+def test_bad_values_show_an_error_in_the_page_and_the_server_keeps_serving(visit):
+    exp = expect()
+    v = visit()
+    page = v.page
+
+    # a negative demand rate typed into the settings field
+    field = page.get_by_label("More settings: KEY=VALUE; KEY=VALUE")
+    field.fill("products.compact.demand_rate=-1")
+    field.press("Enter")
+    page.get_by_role("button", name="Reset").click()
+    error = page.locator(".btoagents-error")
+    exp(error).to_contain_text("products.compact.demand_rate = -1", timeout=TIMEOUT)
+    exp(error).to_contain_text("greater than or equal to 0")
+    exp(page.locator(".btoagents-day")).to_have_count(0)
+    page.get_by_role("button", name="Step").click()  # does nothing harmful
+    exp(error).to_be_visible()
+
+    # the demand slider moved to 0: no product has demand
+    field.fill("")
+    field.press("Enter")
+    slider = page.get_by_role("slider", name="Demand rate (orders/day, all products)")
+    slider.focus()
+    page.keyboard.press("Home")
+    exp(slider).to_have_attribute("aria-valuenow", "0")
+    page.get_by_role("button", name="Reset").click()
+    exp(error).to_contain_text("demand rates add up to 0", timeout=TIMEOUT)
+
+    # the server still serves: a new visitor gets a working run
+    other = visit()
+    exp(day_text(other.page)).to_contain_text("day 0 of 425")
+    step(other.page, 1, start_day=0)
+
+    # and this visitor recovers by fixing the value
+    slider.focus()
+    page.keyboard.press("End")  # back to a positive rate
+    page.get_by_role("button", name="Reset").click()
+    exp(error).to_have_count(0, timeout=TIMEOUT)
+    step(page, 1, start_day=0)
