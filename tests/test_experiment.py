@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import signal
@@ -423,3 +424,14 @@ def test_runs_lost_to_dead_workers_run_again_and_keep_one_row(tmp_path, monkeypa
     assert again.ran == 6 and again.ok == 6
     rows = load_results(tmp_path / "res")
     assert len(rows) == 18 and rows["run_key"].is_unique and (rows["status"] == "ok").all()
+
+
+def test_a_breakdown_kpi_a_run_lacks_is_nan_and_an_unknown_kpi_is_an_error():
+    from btoagents.experiment.runs import select_kpis
+
+    record = {"profit": 1.0, "bullwhip": 2.0, "bullwhip[plant]": 3.0}
+    out = select_kpis(record, ("profit", "bullwhip[dealers]", "bullwhip[plant]"))
+    assert out["profit"] == 1.0 and out["bullwhip[plant]"] == 3.0
+    assert math.isnan(out["bullwhip[dealers]"])
+    with pytest.raises(ConfigError, match="profitt"):
+        select_kpis(record, ("profitt",))

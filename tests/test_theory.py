@@ -114,6 +114,14 @@ def test_palm_matches_expectations_over_the_poisson_pipeline(lam, lead, s):
     assert th["fill_rate"] == pytest.approx(dist.cdf(s - 1) if s else 0.0)
 
 
+@pytest.mark.parametrize("lead, alpha", [(2, 0.3), (1, 0.5), (4, 0.2), (3, 1.0)])
+def test_exponential_smoothing_bullwhip_equals_the_variance_of_the_order_filter(lead, alpha):
+    # q_t = (1 + L a) D_{t-1} - L a F_{t-1}, F_{t-1} = sum_k a (1 - a)^(k-1) D_{t-1-k}
+    k = np.arange(1, 3000)
+    coef = np.concatenate([[1 + lead * alpha], -lead * alpha * alpha * (1 - alpha) ** (k - 1)])
+    assert theory.bullwhip_exponential_smoothing(lead, alpha) == pytest.approx(np.sum(coef**2))
+
+
 @pytest.mark.parametrize("lead, window", [(2, 4), (1, 1), (3, 2), (0, 5)])
 def test_bullwhip_formula_equals_the_variance_of_the_order_filter(lead, window):
     # q_t = D_{t-1} + (L/p)(D_{t-1} - D_{t-1-p}): a linear filter of i.i.d. demand

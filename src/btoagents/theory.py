@@ -207,6 +207,16 @@ def bullwhip_moving_average(lead_periods: float, window: int) -> float:
     return 1 + 2 * ratio + 2 * ratio**2
 
 
+def bullwhip_exponential_smoothing(lead_periods: float, alpha: float) -> float:
+    """Var(orders)/Var(demand) = 1 + 2 L alpha + 2 L^2 alpha^2 / (2 - alpha) for an
+    order-up-to stage forecasting i.i.d. demand by exponential smoothing with weight alpha
+    (Chen, Ryan and Simchi-Levi, "The impact of exponential smoothing forecasts on the
+    bullwhip effect", Naval Research Logistics 47(4), 2000)."""
+    if not 0 < alpha <= 1 or lead_periods < 0:
+        raise ValueError("need 0 < alpha <= 1 and lead time >= 0")
+    return 1 + 2 * lead_periods * alpha + 2 * (lead_periods * alpha) ** 2 / (2 - alpha)
+
+
 # -- Little's law and utilization -----------------------------------------------------------
 
 

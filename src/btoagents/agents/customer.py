@@ -62,40 +62,36 @@ class FinalCustomer(mesa.Agent):
             return
         strategy = m.strategy[variant]
         if strategy == BTS:
-            self.purchases += 1
-            m.order_arrived(order)
             if m.substitution and self._switch(order, pos):
                 return
             quote = m.quote_backorder(order)
-            if quote <= self.patience:
-                order.quoted = quote
-                m.accept_backorder(order, pos)
-            else:
-                m.order_lost(order)
-            return
-        if dealer is not None:
+        elif dealer is not None:
             quote = dealer.quote(variant, strategy)
         else:
             quote = m.manufacturer.quote(variant, strategy)
         if m.dm is not None:
             order.attempt = attempt
-            self._managed(order, quote, pos)
+            self._managed(order, quote, pos, strategy == BTS)
             return
         self.purchases += 1
         m.order_arrived(order)
-        if quote <= self.patience:
-            order.quoted = quote
-            m.accept_build_order(order)
-        else:
+        if quote > self.patience:
             m.order_lost(order)
+            return
+        order.quoted = quote
+        if strategy == BTS:
+            m.accept_backorder(order, pos)
+        else:
+            m.accept_build_order(order)
 
     def retry(self, request: tuple[int, int]) -> None:
         """Come back for a deferred request ``(variant, attempt)``."""
         variant, attempt = request
         self.purchase(variant, attempt)
 
-    def _managed(self, order: Order, estimate: float, pos) -> None:
-        """A build-to-order request under the scenario's demand management (see
+    def _managed(self, order: Order, estimate: float, pos, backorder: bool) -> None:
+        """A request that would wait (a backorder of a stocked variant, or an order built
+        after it arrives) under the scenario's demand management (see
         :mod:`btoagents.policies.demand_management` for the order of the rules)."""
         m = self.model
         dm = m.dm
@@ -126,7 +122,10 @@ class FinalCustomer(mesa.Agent):
             m.slot_discount_taken()
         order.quoted = quote
         dm.accepted(quote)
-        m.accept_build_order(order)
+        if backorder:
+            m.accept_backorder(order, pos)
+        else:
+            m.accept_build_order(order)
 
     def _near_in_stock(self, variant: int, pos) -> int:
         """A near variant of ``variant`` on hand at ``pos`` (the most plentiful), else -1."""
@@ -147,6 +146,8 @@ class FinalCustomer(mesa.Agent):
                     best, best_discount = alt, d
         if best < 0:
             return False
+        self.purchases += 1
+        m.order_arrived(order)
         order.variant = best
         m.sell_from_stock(order, pos, best)
         return True

@@ -4,9 +4,12 @@ The plant builds every unit on its lines (a :class:`~btoagents.production.Workce
 build-to-stock units to refill its finished goods, build-to-order units for a customer's
 order, assemble-to-order units once the order holds each of its components (drawn from the
 plant's component stock, replenished from the suppliers), and engineer-to-order units after
-a design delay. Every customer order first waits ``release_days`` in the order bank (the
-frozen scheduling horizon of, e.g., car plants). Queue discipline and overtime follow
-``[manufacturer]``.
+a design delay. A build-to-order variant that lists components draws them the same way at
+release; with no plant stock of them (``plant_base_stock = 0``) they are bought to order,
+so the supplier's time adds to the lead time - the difference postponement (ato) removes.
+BTS and ETO production assumes ample components. Every customer order first waits
+``release_days`` in the order bank (the frozen scheduling horizon of, e.g., car plants).
+Queue discipline and overtime follow ``[manufacturer]``.
 """
 
 from __future__ import annotations
@@ -115,18 +118,18 @@ class Manufacturer(mesa.Agent):
     def quote(self, variant: int, strategy: int) -> float:
         """Days until a new order for ``variant`` built under ``strategy`` leaves the plant.
 
-        With slot booking: days to the release time of the first free slot after the order
-        bank (and design), plus one unit's mean production time.
+        The order bank (and design), then the work queued ahead of it now. With slot
+        booking the order waits for the first free slot instead of the order bank when that
+        is later; the queue ahead is still counted (stock and bulk work are not booked).
         """
         release = self.model.catalog.variants[variant].release_days
         if strategy == ETO:
             release += self.engineering[variant].mean
         if self.slots is not None:
             now = self.model.cal.now
-            days = self.slots.start(now + release) - now + self.workcenter.duration.mean
-        else:
-            days = self.workcenter.quote(0) + release
-        if strategy == ATO:
+            release = self.slots.start(now + release) - now
+        days = self.workcenter.quote(0) + release
+        if strategy in (ATO, BTO):
             for c in self.model.catalog.variants[variant].components:
                 if self.components.on_hand[c] <= 0:
                     sup = self.model.supplier_of[c]
@@ -164,8 +167,8 @@ class Manufacturer(mesa.Agent):
             fin.take(order.variant)
             self.model.unit_built(order)
             return
-        if strategy == ATO:
-            comps = self.model.catalog.variants[order.variant].components
+        comps = self.model.catalog.variants[order.variant].components
+        if comps and strategy in (ATO, BTO):
             order.missing = len(comps)
             self.awaiting_components += 1
             self.model.kpi.awaiting.add(self.model.cal.now, 1)

@@ -93,7 +93,8 @@ class ProductConfig(Section):
         None, gt=0, description="days a variant generation is sold before end of life"
     )
     components: list[str] = Field(
-        default_factory=list, description="components one unit needs (assemble-to-order)"
+        default_factory=list,
+        description="components one unit needs (drawn by ato and bto units at release)",
     )
     release_days: float = Field(
         0.0, ge=0, description="days an accepted order waits in the order bank before release"

@@ -9,12 +9,14 @@ replication r (common random numbers).
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from btoagents.errors import ConfigError
 from btoagents.random import replication_seed
 
 
@@ -97,7 +99,7 @@ def execute_run(task: RunTask) -> dict[str, Any]:
         model = SupplyChainModel(scn, seed=task.seed)
         kpis = model.run()
         if task.kpis:
-            kpis = {k: kpis[k] for k in task.kpis}
+            kpis = select_kpis(kpis, task.kpis)
         row.update(status="ok", error=None, **kpis)
         if task.sample_every > 0:
             ts = model.timeseries()
@@ -107,3 +109,18 @@ def execute_run(task: RunTask) -> dict[str, Any]:
         row.update(status="failed", error=traceback.format_exc(limit=20))
     row["elapsed"] = time.perf_counter() - started
     return row
+
+
+def select_kpis(kpis: dict[str, float], names: tuple[str, ...]) -> dict[str, float]:
+    """The KPIs ``names`` from a run's record. A breakdown ``NAME[part]`` that this run does
+    not report (a stage or strategy it lacks) is NaN; an unknown name is an error."""
+    base = {k.split("[", 1)[0] for k in kpis}
+    out = {}
+    for name in names:
+        if name in kpis:
+            out[name] = kpis[name]
+        elif "[" in name and name.split("[", 1)[0] in base:
+            out[name] = math.nan
+        else:
+            raise ConfigError(f"kpis: unknown KPI {name!r} (known: {', '.join(sorted(kpis))})")
+    return out

@@ -94,7 +94,10 @@ def prepare(path: str | Path, replications: int | None = None) -> Prepared:
     if spec.kpis:
         probe = load_scenario(base, [f"simulation.horizon={base.simulation.warmup + 1.0}"])
         known = set(SupplyChainModel(probe, seed=0).run())
-        unknown = [k for k in spec.kpis if k not in known]
+        # a breakdown NAME[part] of a known KPI may exist in other runs (another stage,
+        # strategy or family): runs that lack it store NaN
+        bases = {k.split("[", 1)[0] for k in known}
+        unknown = [k for k in spec.kpis if k not in known and k.split("[", 1)[0] not in bases]
         if unknown:
             raise ConfigError(f"{label}: kpis: unknown KPI(s) {unknown} (known: {sorted(known)})")
     return Prepared(spec, text, experiment_hash(text), base, points, overrides)

@@ -1,7 +1,7 @@
-"""Proactive demand management at the point of sale, for orders built after they arrive.
+"""Proactive demand management at the point of sale, for requests that would wait.
 
-Applied in this order to a final customer's request for a variant that is not in stock
-and is built to order (bto, ato or eto):
+Applied in this order to a final customer's request for a variant that is not in stock at
+its point of sale (a backorder of a stocked variant, or an order built to order):
 
 1. **Quoting.** The lead time quoted from the current queue (the plant's estimate) is
    stretched to ``quote * quote_factor + quote_margin`` days; the realised lead time is
@@ -11,7 +11,7 @@ and is built to order (bto, ato or eto):
    list price and takes it when that meets its own switching threshold.
 3. **Acceptance.** A quote above ``promise`` days is rejected (the request is lost) or, with
    ``defer``, the customer is asked to come back after ``defer_days`` (up to
-   ``max_defers`` times; then it is lost). No accepted build order is quoted beyond the
+   ``max_defers`` times; then it is lost). No accepted order is quoted beyond the
    promise.
 4. **Slots.** With ``slot_days`` > 0 orders are booked into production slots
    (:mod:`btoagents.policies.slots`); a customer whose patience falls short of the quoted
@@ -75,6 +75,6 @@ class DemandManager:
         )
 
     def accepted(self, quote: float) -> None:
-        """Record an accepted build order's quote (the promise property's witness)."""
+        """Record an accepted order's quote (the promise property's witness)."""
         if quote > self.max_accepted_quote:
             self.max_accepted_quote = quote

@@ -78,7 +78,7 @@ class Reviewer:
         self.model.cal.after(self.ledger.bucket_days, self._bucket)
 
     def _review_fulfillment(self, _: object = None) -> None:
-        self.apply(self.fulfillment.review(self.observe()))
+        self.apply(self.fulfillment.review(self.observe(close_period=True)))
         self.model.cal.after(self.fulfillment.review_period, self._review_fulfillment)
 
     def _review_capacity(self, _: object = None) -> None:
@@ -86,8 +86,12 @@ class Reviewer:
         self.model.cal.after(self.capacity.review_period, self._review_capacity)
 
     # -- observing --------------------------------------------------------------------------
-    def observe(self) -> ChainState:
-        """The chain as a policy sees it now."""
+    def observe(self, close_period: bool = False) -> ChainState:
+        """The chain as a policy sees it now.
+
+        Per-variant profit and stock are averaged since the last fulfillment review;
+        ``close_period`` (the fulfillment review) starts the next such period.
+        """
         m = self.model
         scn = m.cfg
         cat = m.catalog
@@ -101,8 +105,7 @@ class Reviewer:
             totals = self.ledger.totals(now)
             if self._last_totals is not None and now > self._last_review:
                 d = (totals - self._last_totals) / (now - self._last_review)
-                orders, lost, margin, wait, obsolete, area = d
-                del orders
+                _, lost, margin, wait, obsolete, area = d
                 holding = scn.costs.holding_rate / 365.0 * np.asarray(m.unit_cost) * area
                 profit = (
                     margin
@@ -113,8 +116,9 @@ class Reviewer:
                 )
                 stock = area
             since = self._last_review
-            self._last_totals = totals
-            self._last_review = now
+            if close_period:
+                self._last_totals = totals
+                self._last_review = now
         else:
             rate, cv = np.asarray(fallback), np.zeros(n)
             since = now
