@@ -35,7 +35,16 @@ def step(page, times: int, start_day: int, days: int = 7) -> None:
         expect()(day_text(page)).to_contain_text(f"day {start_day + i * days} of", timeout=TIMEOUT)
 
 
-def plot_sources(page) -> list[str]:
+PLOT_COUNT = 5
+DRAWN = f"""() => {{
+    const imgs = [...document.querySelectorAll(".vue-grid-item img")];
+    return imgs.length === {PLOT_COUNT} && imgs.every(i => i.complete && i.naturalWidth > 100);
+}}"""
+
+
+def drawn_plots(page) -> list[str]:
+    """Wait until every plot is an image that has loaded; their sources (PNG data)."""
+    page.wait_for_function(DRAWN, timeout=TIMEOUT)
     return page.locator(".vue-grid-item img").evaluate_all("imgs => imgs.map(i => i.src)")
 
 
@@ -45,10 +54,7 @@ def test_dashboard_shows_plots_and_chain_and_a_moved_slider_changes_the_run(visi
     exp = expect()
 
     # the page renders: five plots (images that loaded) and the chain picture
-    plots = page.locator(".vue-grid-item img")
-    exp(plots).to_have_count(5, timeout=TIMEOUT)
-    widths = plots.evaluate_all("imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
-    assert all(w > 100 for w in widths), widths
+    assert len(drawn_plots(page)) == PLOT_COUNT
     chain = page.locator('svg[aria-label="supply chain"]')
     exp(chain).to_contain_text("Plant")
     exp(chain).to_contain_text("Dealer 8")
@@ -67,7 +73,7 @@ def test_dashboard_shows_plots_and_chain_and_a_moved_slider_changes_the_run(visi
     settings = page.locator(".btoagents-settings")
     exp(settings).to_have_text("Settings: manufacturer.lines=3", timeout=TIMEOUT)
     exp(chain).to_contain_text("lines busy 0/3", timeout=TIMEOUT)
-    before = plot_sources(page)
+    before = drawn_plots(page)
 
     step(page, 3, start_day=0)
 
@@ -77,10 +83,11 @@ def test_dashboard_shows_plots_and_chain_and_a_moved_slider_changes_the_run(visi
     exp(kpi(page, "Fill rate so far")).to_have_text(re.compile(r"^\d+\.\d%$"))
     exp(kpi(page, "Profit so far")).not_to_have_text("n/a")
     exp(chain).to_contain_text(re.compile(r"lines busy [0-3]/3"))
-    after = plot_sources(page)
-    assert len(after) == 5
+    after = drawn_plots(page)
     assert all(a != b for a, b in zip(after, before, strict=True)), "plots did not redraw"
 
+    page.set_viewport_size({"width": 1400, "height": 1900})  # room for all five plots
+    drawn_plots(page)
     page.wait_for_timeout(500)  # let the last images paint
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)

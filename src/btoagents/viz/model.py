@@ -182,4 +182,6 @@ class DashboardModel(mesa.Model):
             out["utilization (so far)"] = k["utilization"]
             out["profit per day"] = k["profit"]
             out["cumulative profit"] = k["profit"] * (now - chain.warmup)
+        elif now == chain.warmup:  # the window opens: nothing earned yet
+            out["cumulative profit"] = 0.0
         return out
