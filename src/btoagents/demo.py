@@ -15,7 +15,7 @@ import pandas as pd
 
 from btoagents.config import Scenario, load_scenario
 from btoagents.experiment.store import write_atomic_bytes
-from btoagents.figures import plot_inventory_lead_time
+from btoagents.figures.frontier import plot_inventory_lead_time
 from btoagents.replications import simulate, summarize
 
 
