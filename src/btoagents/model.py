@@ -348,7 +348,9 @@ class SupplyChainModel(mesa.Model):
         incentive share, whichever is larger); then replenish."""
         age = pos.take(variant)
         share = self.markdown.discount(age) if self._markdowns else 0.0
-        discount = max(share, offered) * self.price[variant]
+        if offered > share:
+            share = offered
+        discount = share * self.price[variant]
         self._deliver(order, discount, True)
         pos.replenish(variant)
 
