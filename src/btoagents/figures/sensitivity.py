@@ -90,11 +90,11 @@ def plot_sobol(data, out) -> list:
                 label=name,
             )
         ax.set_xlim(0, min(1.5, max(1.0, top * 1.05)))
+        ax.set_xlabel("Sobol index")
         ax.grid(axis="y", visible=False)
         style.panel_label(ax, "ab"[k], KPI_TITLES.get(kpi, kpi))
     axes[0, 0].set_yticks(y, [label(f) for f in factors])
-    axes[0, 1].legend(loc="lower right", frameon=True)
-    fig.supxlabel("Sobol index (share of output variance)", fontsize=7.5, y=0.02)
+    axes[0, 0].legend(loc="lower right", frameon=True)
     fig.tight_layout(w_pad=0.6)
     return style.save(fig, out)
 
