@@ -63,6 +63,20 @@ FIGURES: list[Figure] = [
         question="2. variety and life cycles",
     ),
     Figure(
+        "capacity",
+        "experiments/policy_capacity_season.toml",
+        "btoagents.figures.capacity:plot_capacity",
+        "btoagents.figures.capacity:capacity_numbers",
+        question="3. capacity exposure under seasonal demand",
+    ),
+    Figure(
+        "adaptive",
+        "experiments/policy_fulfillment_shift.toml",
+        "btoagents.figures.adaptive:plot_adaptive",
+        "btoagents.figures.adaptive:adaptive_numbers",
+        question="4. adaptive policies when demand shifts",
+    ),
+    Figure(
         "sobol",
         "experiments/paper_sensitivity.toml",
         "btoagents.figures.sensitivity:plot_sobol",
