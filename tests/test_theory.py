@@ -200,7 +200,10 @@ def test_ato_chain_phase_type_mean_equals_littles_law_mean(rho_c, rho_a, s):
     assert chain.lead_time_mean_phase_type() == pytest.approx(
         chain.kpis()["lead_time_mean"], rel=1e-8
     )
-    mean, _ = integrate.quad(chain.survival, 0, 200, limit=200)
+    times, surv = chain.survival_grid(200.0, 4001)
+    for k in (0, 40, 400, 4000):
+        assert surv[k] == pytest.approx(chain.survival(times[k]), rel=1e-9, abs=1e-15)
+    mean = integrate.simpson(surv, x=times)  # E[T] = integral of P(T > t)
     assert mean == pytest.approx(chain.kpis()["lead_time_mean"], rel=1e-6)
     q = chain.quantile(0.95)
     assert chain.survival(q) == pytest.approx(0.05, abs=1e-9)

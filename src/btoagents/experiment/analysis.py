@@ -163,11 +163,24 @@ def _indices_per_factor(
     return pd.DataFrame(out)
 
 
+def bootstrap_seed(manifest: dict[str, Any]) -> int:
+    """The seed of SALib's bootstrap intervals: the experiment's seed, at least 1 (SALib
+    seeds its bootstrap only for a truthy seed, so 0 would give intervals that change from
+    call to call)."""
+    return max(1, int(manifest.get("seeds", {}).get("experiment", 1)))
+
+
 def sobol_indices(
-    rows: pd.DataFrame, manifest: dict[str, Any], kpis: list[str] | None = None, seed: int = 0
+    rows: pd.DataFrame,
+    manifest: dict[str, Any],
+    kpis: list[str] | None = None,
+    seed: int | None = None,
 ) -> pd.DataFrame:
-    """First- and total-order Sobol indices with 95% CIs (Saltelli designs)."""
+    """First- and total-order Sobol indices with 95% CIs (Saltelli designs); the bootstrap
+    is seeded by ``seed`` (default: :func:`bootstrap_seed`), so the CIs are reproducible."""
     from SALib.analyze import sobol
+
+    seed = seed or bootstrap_seed(manifest)
 
     second = bool(_design_field(manifest, "second_order"))
 
@@ -178,11 +191,16 @@ def sobol_indices(
 
 
 def morris_indices(
-    rows: pd.DataFrame, manifest: dict[str, Any], kpis: list[str] | None = None, seed: int = 0
+    rows: pd.DataFrame,
+    manifest: dict[str, Any],
+    kpis: list[str] | None = None,
+    seed: int | None = None,
 ) -> pd.DataFrame:
-    """Morris elementary-effect statistics mu*, its 95% CI and sigma (Morris designs)."""
+    """Morris elementary-effect statistics mu*, its 95% CI and sigma (Morris designs); the
+    bootstrap is seeded by ``seed`` (default: :func:`bootstrap_seed`)."""
     from SALib.analyze import morris
 
+    seed = seed or bootstrap_seed(manifest)
     names = list(manifest["factors"])
     x = np.array([[p[n] for n in names] for p in manifest["design"]["points"]], dtype=float)
     levels = _design_field(manifest, "levels") or 4
