@@ -371,14 +371,14 @@ class SupplyChainModel(mesa.Model):
 
     # -- demand management and strategy switches ------------------------------------------
     def request_deferred(self, customer: FinalCustomer, order: Order) -> None:
-        """A build request quoted beyond the promise: the customer comes back later."""
+        """A request quoted beyond the promise: the customer comes back later."""
         if self.counting:
             self.kpi.flows.deferred += 1
         dm = self.cfg.demand_management
         self.cal.after(dm.defer_days, customer.retry, (order.variant, order.attempt + 1))
 
     def request_rejected(self, order: Order) -> None:
-        """A build request quoted beyond the promise is refused: a lost sale."""
+        """A request quoted beyond the promise is refused: a lost sale."""
         if self.counting:
             self.kpi.flows.rejected += 1
         self.order_lost(order)
