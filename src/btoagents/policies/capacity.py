@@ -18,18 +18,12 @@ import math
 import numpy as np
 
 from btoagents.config.schema import CapacityConfig
-from btoagents.policies.protocol import Decision
+from btoagents.policies.protocol import Decision, Unchanged
 from btoagents.policies.state import BTS, ChainState
 
 
-class LevelPolicy:
+class LevelPolicy(Unchanged):
     """Fixed regular capacity; nothing changes at a review."""
-
-    def __init__(self, cfg: CapacityConfig) -> None:
-        self.review_period = cfg.review_period
-
-    def review(self, state: ChainState) -> Decision:
-        return Decision()
 
 
 class ChasePolicy:

@@ -28,7 +28,7 @@ from collections.abc import Callable
 import numpy as np
 
 from btoagents.config.schema import STRATEGIES, FulfillmentConfig
-from btoagents.policies.protocol import Decision
+from btoagents.policies.protocol import Decision, Unchanged
 from btoagents.policies.state import ATO, BTO, BTS, ChainState
 
 
@@ -65,14 +65,8 @@ class Hold:
         return out
 
 
-class StaticPolicy:
+class StaticPolicy(Unchanged):
     """The scenario's strategies, for ever."""
-
-    def __init__(self, cfg: FulfillmentConfig) -> None:
-        self.review_period = cfg.review_period
-
-    def review(self, state: ChainState) -> Decision:
-        return Decision()
 
 
 class ClassificationPolicy:

@@ -42,3 +42,17 @@ class Policy(Protocol):
     def review(self, state: ChainState) -> Decision:
         """Observe ``state`` at a review and return what to change."""
         ...
+
+
+class Unchanged:
+    """A policy under which nothing changes at a review (static fulfillment, level capacity).
+
+    Args:
+        cfg: its configuration section; only ``review_period`` (days) is read.
+    """
+
+    def __init__(self, cfg) -> None:
+        self.review_period = cfg.review_period
+
+    def review(self, state: ChainState) -> Decision:
+        return Decision()
