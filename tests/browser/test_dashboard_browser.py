@@ -69,9 +69,13 @@ def test_dashboard_shows_plots_and_chain_and_a_moved_slider_changes_the_run(visi
     slider.focus()
     page.keyboard.press("ArrowRight")
     exp(slider).to_have_attribute("aria-valuenow", "3")
-    page.get_by_role("button", name="Reset").click()
     settings = page.locator(".btoagents-settings")
-    exp(settings).to_have_text("Settings: manufacturer.lines=3", timeout=TIMEOUT)
+    reset_until(
+        page,
+        lambda timeout: exp(settings).to_have_text(
+            "Settings: manufacturer.lines=3", timeout=timeout
+        ),
+    )
     exp(chain).to_contain_text("lines busy 0/3", timeout=TIMEOUT)
     before = drawn_plots(page)
 
@@ -122,11 +126,15 @@ def test_two_visitors_at_once_steer_independent_models(visit):
     exp(day_text(a.page)).to_contain_text("day 28 of 425")
 
 
-def reset_until(page, check, attempts: int = 5) -> None:
-    """Press Reset until ``check(timeout=ms)`` passes. A typed value reaches the server
-    asynchronously; a Reset that overtakes it rebuilds the model from the old settings, so
-    Reset is pressed again (it is idempotent) rather than the check weakened."""
+def reset_until(page, check, enter=None, attempts: int = 5) -> None:
+    """Enter a value with ``enter()`` (if given) and press Reset until ``check(timeout=ms)``
+    passes. A typed value reaches the server asynchronously: a Reset that overtakes it
+    rebuilds the model from the old settings, and a redraw of the controls that overtakes
+    it clears the field. So the value is entered again and Reset pressed again (both are
+    idempotent) rather than the check weakened."""
     for i in range(attempts):
+        if enter is not None:
+            enter()
         page.get_by_role("button", name="Reset").click()
         try:
             check(timeout=TIMEOUT // attempts)
@@ -136,6 +144,17 @@ def reset_until(page, check, attempts: int = 5) -> None:
                 raise
 
 
+def type_setting(field, text: str):
+    """A function that types ``text`` into the settings field and sends it with Enter."""
+
+    def enter() -> None:
+        field.fill(text)
+        field.press("Enter")
+        expect()(field).to_have_value(text)
+
+    return enter
+
+
 def test_bad_values_show_an_error_in_the_page_and_the_server_keeps_serving(visit):
     exp = expect()
     v = visit()
@@ -143,14 +162,13 @@ def test_bad_values_show_an_error_in_the_page_and_the_server_keeps_serving(visit
 
     # a negative demand rate typed into the settings field
     field = page.get_by_label("More settings: KEY=VALUE; KEY=VALUE")
-    field.fill("products.compact.demand_rate=-1")
-    field.press("Enter")
     error = page.locator(".btoagents-error")
     reset_until(
         page,
         lambda timeout: exp(error).to_contain_text(
             "products.compact.demand_rate = -1", timeout=timeout
         ),
+        enter=type_setting(field, "products.compact.demand_rate=-1"),
     )
     exp(error).to_contain_text("greater than or equal to 0")
     exp(page.locator(".btoagents-day")).to_have_count(0)
@@ -158,15 +176,19 @@ def test_bad_values_show_an_error_in_the_page_and_the_server_keeps_serving(visit
     exp(error).to_be_visible()
 
     # the demand slider moved to 0: no product has demand
-    field.fill("")
-    field.press("Enter")
     slider = page.get_by_role("slider", name="Demand rate (orders/day, all products)")
-    slider.focus()
-    page.keyboard.press("Home")
-    exp(slider).to_have_attribute("aria-valuenow", "0")
+    clear = type_setting(field, "")
+
+    def demand_to_zero() -> None:
+        clear()
+        slider.focus()
+        page.keyboard.press("Home")
+        exp(slider).to_have_attribute("aria-valuenow", "0")
+
     reset_until(
         page,
         lambda timeout: exp(error).to_contain_text("demand rates add up to 0", timeout=timeout),
+        enter=demand_to_zero,
     )
 
     # the server still serves: a new visitor gets a working run
@@ -175,7 +197,12 @@ def test_bad_values_show_an_error_in_the_page_and_the_server_keeps_serving(visit
     step(other.page, 1, start_day=0)
 
     # and this visitor recovers by fixing the value
-    slider.focus()
-    page.keyboard.press("End")  # back to a positive rate
-    reset_until(page, lambda timeout: exp(error).to_have_count(0, timeout=timeout))
+    def demand_back() -> None:
+        slider.focus()
+        page.keyboard.press("End")  # back to a positive rate
+        exp(slider).not_to_have_attribute("aria-valuenow", "0")
+
+    reset_until(
+        page, lambda timeout: exp(error).to_have_count(0, timeout=timeout), enter=demand_back
+    )
     step(page, 1, start_day=0)
