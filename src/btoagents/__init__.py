@@ -1,12 +1,23 @@
-"""btoagents: agent-based simulation of hybrid build-to-order / build-to-stock supply chains."""
+"""btoagents: agent-based simulation of hybrid build-to-order / build-to-stock supply chains.
+
+The public names below are imported on first use (PEP 562), so that a process which only
+runs models (a sweep's worker) does not pay for the analysis stack (scipy.stats) at start.
+"""
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from btoagents.errors import BtoagentsError, ConfigError, ConservationError
+
 __version__ = "0.1.0"
 
-from btoagents.config import load_scenario
-from btoagents.errors import BtoagentsError, ConfigError, ConservationError
-from btoagents.replications import simulate, simulate_one
+_LAZY = {
+    "load_scenario": "btoagents.config",
+    "simulate": "btoagents.replications",
+    "simulate_one": "btoagents.replications",
+}
 
 __all__ = [
     "BtoagentsError",
@@ -17,3 +28,15 @@ __all__ = [
     "simulate",
     "simulate_one",
 ]
+
+if TYPE_CHECKING:
+    from btoagents.config import load_scenario
+    from btoagents.replications import simulate, simulate_one
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'btoagents' has no attribute {name!r}")

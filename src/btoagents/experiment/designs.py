@@ -12,7 +12,6 @@ import itertools
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from btoagents.experiment.spec import ExperimentSpec
 
@@ -31,7 +30,7 @@ def _scale(spec: ExperimentSpec, unit: np.ndarray) -> list[dict[str, Any]]:
     names = list(spec.factors)
     lows = np.array([spec.factors[n].range[0] for n in names])  # type: ignore[index]
     highs = np.array([spec.factors[n].range[1] for n in names])  # type: ignore[index]
-    return _rows(spec, qmc.scale(unit, lows, highs))
+    return _rows(spec, lows + unit * (highs - lows))
 
 
 def _rows(spec: ExperimentSpec, values: np.ndarray) -> list[dict[str, Any]]:
@@ -55,6 +54,9 @@ def design_points(spec: ExperimentSpec) -> list[dict[str, Any]]:
     if d.kind == "full_factorial":
         grids = [spec.factors[n].levels for n in names]
         return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*grids)]
+    if d.kind in ("latin_hypercube", "sobol"):
+        # imported here: scipy.stats is slow to import and a sweep's workers never need it
+        from scipy.stats import qmc
     if d.kind == "latin_hypercube":
         return _scale(spec, qmc.LatinHypercube(d=len(names), seed=seed).random(d.samples))
     if d.kind == "sobol":

@@ -11,7 +11,7 @@ the next sweep of the same experiment runs it again.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -21,6 +21,22 @@ from btoagents.experiment.runs import RunTask, execute_run
 
 MAX_ATTEMPTS = 3
 IN_FLIGHT_PER_WORKER = 4
+#: guided chunks: about this many chunks per worker from what is left, at most MAX_CHUNK runs
+CHUNKS_PER_WORKER = 8
+MAX_CHUNK = 16
+
+#: Dask settings for sweeps of many CPU-bound runs. The worker's statistical profiler
+#: samples the running task's stack every 10 ms and its event-loop health check wakes every
+#: 20 ms; both take the GIL from the run and together cost about 10% of a worker's time on
+#: a 2-core machine (``make bench``, target 5). Saturation 1.0 queues tasks on the
+#: scheduler, not on the workers, so a slow worker does not hoard them.
+DASK_CONFIG = {
+    "distributed.scheduler.worker-saturation": 1.0,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
 
 OnRow = Callable[[dict[str, Any]], None]
 
@@ -99,15 +115,54 @@ def _retry(task, attempt, reason, retry, on_row, stats) -> None:
         retry.append((task, attempt + 1))
 
 
+def execute_runs(tasks: list[RunTask]) -> list[dict[str, Any]]:
+    """Run a chunk of tasks in one worker call; one row per task, in order."""
+    return [execute_run(task) for task in tasks]
+
+
+def chunk_size(remaining: int, workers: int) -> int:
+    """Runs per Dask task when ``remaining`` runs are left ("guided" scheduling).
+
+    Large chunks while much is left cut the scheduler's per-task cost, which on a small
+    machine competes with the workers for the same cores; chunks shrink to single runs
+    towards the end, so no worker sits idle while another finishes a long chunk.
+    """
+    return max(1, min(MAX_CHUNK, remaining // (workers * CHUNKS_PER_WORKER)))
+
+
 def run_dask(
-    tasks: Iterable[RunTask], on_row: OnRow, workers: int, scheduler: str | None = None
+    tasks: Sequence[RunTask],
+    on_row: OnRow,
+    workers: int,
+    scheduler: str | None = None,
+    run_chunk: Callable[[list[RunTask]], list[dict[str, Any]]] = execute_runs,
 ) -> ExecStats:
-    """A Dask cluster: ``scheduler`` address, or a LocalCluster of ``workers`` processes."""
+    """A Dask cluster: ``scheduler`` address, or a LocalCluster of ``workers`` processes.
+
+    Tasks go out in chunks (:func:`chunk_size`). A chunk whose worker died or whose result
+    was lost is sent again run by run, so one run that kills its worker cannot take the
+    others down with it; a run that fails ``MAX_ATTEMPTS`` times gets a 'lost' row.
+    ``run_chunk`` is what the workers call (a module-level function, importable there).
+    """
     import dask
-    from distributed import Client, LocalCluster, as_completed
+    import distributed  # noqa: F401 - its config defaults, before the settings below
 
     stats = ExecStats()
-    dask.config.set({"distributed.scheduler.worker-saturation": 1.0})
+    with dask.config.set(DASK_CONFIG):
+        _dask_loop(tasks, on_row, workers, scheduler, run_chunk, stats)
+    return stats
+
+
+def _dask_loop(
+    tasks: Sequence[RunTask],
+    on_row: OnRow,
+    workers: int,
+    scheduler: str | None,
+    run_chunk: Callable[[list[RunTask]], list[dict[str, Any]]],
+    stats: ExecStats,
+) -> None:
+    from distributed import Client, LocalCluster, as_completed
+
     cluster = None
     if scheduler:
         client = Client(scheduler)
@@ -122,44 +177,46 @@ def run_dask(
         )
         client = Client(cluster)
     try:
-        pending = iter(tasks)
-        meta: dict[Any, tuple[RunTask, int]] = {}
+        todo = list(tasks)
+        todo.reverse()  # popped from the end: the original order
+        retry: list[tuple[RunTask, int]] = []
+        meta: dict[Any, tuple[list[RunTask], int]] = {}
         seq = 0
 
-        def submit(task: RunTask, attempt: int):
+        def submit_next():
             nonlocal seq
+            if retry:
+                task, attempt = retry.pop()
+                chunk = [task]
+            elif todo:
+                k = chunk_size(len(todo), workers)
+                chunk = [todo.pop() for _ in range(min(k, len(todo)))]
+                attempt = 1
+            else:
+                return None
             seq += 1
-            fut = client.submit(execute_run, task, key=f"run-{task.key}-{seq}", pure=False)
-            meta[fut] = (task, attempt)
+            fut = client.submit(run_chunk, chunk, key=f"runs-{chunk[0].key}-{seq}", pure=False)
+            meta[fut] = (chunk, attempt)
             return fut
 
-        first = [submit(t, 1) for t in _take(pending, workers * IN_FLIGHT_PER_WORKER)]
-        queue = as_completed(first)
+        first = [submit_next() for _ in range(workers * IN_FLIGHT_PER_WORKER)]
+        queue = as_completed([f for f in first if f is not None])
         for fut in queue:
-            task, attempt = meta.pop(fut)
+            chunk, attempt = meta.pop(fut)
             try:
-                on_row(fut.result())
+                rows = fut.result()
             except Exception as exc:  # noqa: BLE001 - KilledWorker, lost futures
-                if attempt >= MAX_ATTEMPTS:
-                    on_row(_died_row(task, repr(exc)))
-                else:
-                    stats.retried += 1
-                    queue.add(submit(task, attempt + 1))
-            nxt = next(pending, None)
-            if nxt is not None:
-                queue.add(submit(nxt, 1))
+                for task in chunk:
+                    _retry(task, attempt, repr(exc), retry, on_row, stats)
+                rows = []
+            for row in rows:
+                on_row(row)
+            while len(meta) < workers * IN_FLIGHT_PER_WORKER:
+                nxt = submit_next()
+                if nxt is None:
+                    break
+                queue.add(nxt)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    return stats
-
-
-def _take(it: Iterator[RunTask], n: int) -> list[RunTask]:
-    out = []
-    for _ in range(n):
-        item = next(it, None)
-        if item is None:
-            break
-        out.append(item)
-    return out
