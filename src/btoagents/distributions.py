@@ -17,7 +17,7 @@ from btoagents.random import BLOCK, Stream
 class Duration:
     """A positive random duration with mean ``mean`` (days)."""
 
-    __slots__ = ("mean", "kind", "cv", "_stream", "_buf", "_i")
+    __slots__ = ("mean", "kind", "cv", "_stream", "_buf")
 
     def __init__(self, kind: str, mean: float, stream: Stream, cv: float = 1.0) -> None:
         if kind not in ("exponential", "deterministic", "gamma", "lognormal"):
@@ -26,8 +26,7 @@ class Duration:
         self.mean = float(mean)
         self.cv = float(cv)
         self._stream = stream
-        self._buf: list[float] = []
-        self._i = 0
+        self._buf: list[float] = []  # a block, reversed: handed out with pop()
 
     def _refill(self) -> None:
         gen: np.random.Generator = self._stream.gen
@@ -37,8 +36,7 @@ class Duration:
         else:  # lognormal with the given mean and cv
             s2 = math.log1p(self.cv * self.cv)
             block = gen.lognormal(math.log(self.mean) - s2 / 2, math.sqrt(s2), BLOCK)
-        self._buf = block.tolist()
-        self._i = 0
+        self._buf = block[::-1].tolist()
 
     def __call__(self) -> float:
         kind = self.kind
@@ -46,9 +44,8 @@ class Duration:
             return self.mean * self._stream.exponential()
         if kind == "deterministic" or self.mean == 0.0:
             return self.mean
-        i = self._i
-        if i >= len(self._buf):
+        try:
+            return self._buf.pop()
+        except IndexError:
             self._refill()
-            i = 0
-        self._i = i + 1
-        return self._buf[i]
+            return self._buf.pop()

@@ -296,8 +296,12 @@ class KpiCollector:
         self.flows = Flows()
 
     def track(self, families: bool, strategies: bool) -> None:
-        """Which breakdowns to keep: with one family (or one strategy) it equals the total."""
-        self._groups = {
+        """Which breakdowns to keep: with one family (or one strategy) it equals the total.
+
+        ``group_of[family, strategy]`` is the tuple of statistics an order updates (the
+        model reads it directly on every order; :meth:`groups` is the same lookup).
+        """
+        self.group_of: dict[tuple[int, int], tuple[OrderStats, ...]] = {
             (f, s): tuple(
                 [self.total]
                 + ([self.by_family[f]] if families else [])
@@ -309,7 +313,7 @@ class KpiCollector:
 
     def groups(self, family: int, strategy: int) -> tuple[OrderStats, ...]:
         """The statistics an order of this family and strategy updates."""
-        return self._groups[family, strategy]
+        return self.group_of[family, strategy]
 
     def stage(self, name: str, review_period: float, start: float) -> StagePeriods:
         """The period counter of stage ``name`` (created on first use)."""

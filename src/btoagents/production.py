@@ -96,7 +96,10 @@ class Workcenter:
         job.overtime = overtime
         job.token = now + job.remaining  # completion time; a preempted job's old event is stale
         self.in_service.append(job)
-        (self.busy_overtime if overtime else self.busy).add(now, 1)
+        busy = self.busy_overtime if overtime else self.busy
+        busy.area += busy.level * (now - busy.last)  # TimeAverage.add, inlined (hot path)
+        busy.last = now
+        busy.level += 1
         self.cal.at(job.token, self._complete, job)
 
     def _preempt(self, job: Job) -> None:
@@ -114,7 +117,10 @@ class Workcenter:
             return  # stale: the job was preempted after this event was scheduled
         self.in_service.remove(job)
         overtime = job.overtime
-        (self.busy_overtime if overtime else self.busy).add(now, -1)
+        busy = self.busy_overtime if overtime else self.busy
+        busy.area += busy.level * (now - busy.last)  # TimeAverage.add, inlined (hot path)
+        busy.last = now
+        busy.level -= 1
         self.completed += 1
         job.remaining = 0.0
         q0, q1 = self.queues

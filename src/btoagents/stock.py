@@ -96,9 +96,12 @@ class StockPoint:
 
     # -- levels -----------------------------------------------------------------------
     def _change(self, item: int, delta: int) -> None:
+        # TimeAverage.add, inlined: this runs on every unit in or out of stock
         now = self.cal.now
         for acc, weight in self.levels[item]:
-            acc.add(now, delta * weight)
+            acc.area += acc.level * (now - acc.last)
+            acc.last = now
+            acc.level += delta * weight
 
     def stock_up(self, item: int, units: int) -> None:
         """Put ``units`` on hand at time 0 (initial stock), feeding the level accumulators."""
@@ -121,9 +124,12 @@ class StockPoint:
         if self.on_hand[item] <= 0:
             raise RuntimeError(f"{self.name}: take() of item {item} with nothing on hand")
         self.on_hand[item] -= 1
-        self._change(item, -1)
-        self.demanded[item] += 1
         now = self.cal.now
+        for acc, weight in self.levels[item]:  # self._change(item, -1), inlined
+            acc.area += acc.level * (now - acc.last)
+            acc.last = now
+            acc.level -= weight
+        self.demanded[item] += 1
         st = self.stage
         if st is not None:
             if now >= st.edge:
@@ -169,7 +175,12 @@ class StockPoint:
         if quantity <= 0:
             return
         self.on_order[item] += quantity
-        self.count_orders(quantity)
+        st = self.stage
+        if st is not None:  # self.count_orders(quantity), inlined
+            now = self.cal.now
+            if now >= st.edge:
+                st.roll(now)
+            st.orders += quantity
         self.source(item, quantity, self)
 
     def count_orders(self, quantity: int) -> None:
@@ -195,8 +206,12 @@ class StockPoint:
                 self.fill(waiting.popleft(), item, self, 0.0)
             else:
                 self.on_hand[item] += 1
-                self.ages[item].append(self.cal.now)
-                self._change(item, 1)
+                now = self.cal.now
+                self.ages[item].append(now)
+                for acc, weight in self.levels[item]:  # self._change(item, 1), inlined
+                    acc.area += acc.level * (now - acc.last)
+                    acc.last = now
+                    acc.level += weight
 
     def remove(self, item: int, units: int) -> int:
         """Take up to ``units`` off hand without a claim (write-off, return); returns how many."""
