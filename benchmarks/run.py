@@ -186,7 +186,7 @@ range = [0.0, 1.0]
 
 def bench_sweep() -> dict:
     from btoagents.experiment import sweep
-    from btoagents.experiment.runs import enumerate_tasks, execute_run
+    from btoagents.experiment.runs import execute_run
     from btoagents.experiment.sweep import prepare
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -195,20 +195,7 @@ def bench_sweep() -> dict:
         dask = sweep(
             path, executor="dask", workers=2, folder=Path(tmp) / "dask", progress_every=1e9
         )
-        prep = prepare(path)
-        tasks = list(
-            enumerate_tasks(
-                prep.hash,
-                prep.base.model_dump(mode="json"),
-                [],
-                prep.points,
-                prep.overrides,
-                prep.spec.arm_items(),
-                prep.spec.replications,
-                prep.spec.seed,
-                tuple(prep.spec.kpis),
-            )
-        )
+        tasks = list(prepare(path).tasks())
         stored, bare = float("inf"), float("inf")
         for attempt in range(2):  # interleaved, best of two: the machine's drift cancels
             serial = sweep(

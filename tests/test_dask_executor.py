@@ -16,7 +16,6 @@ from btoagents.experiment.executors import (
     execute_runs,
     run_dask,
 )
-from btoagents.experiment.runs import enumerate_tasks
 from btoagents.experiment.sweep import prepare
 
 EXPERIMENT = """
@@ -52,20 +51,7 @@ def dying_chunks(tasks):
 def tasks_of(tmp_path):
     path = tmp_path / "exp.toml"
     path.write_text(EXPERIMENT)
-    prep = prepare(path)
-    return list(
-        enumerate_tasks(
-            prep.hash,
-            prep.base.model_dump(mode="json"),
-            [],
-            prep.points,
-            prep.overrides,
-            prep.spec.arm_items(),
-            prep.spec.replications,
-            prep.spec.seed,
-            tuple(prep.spec.kpis),
-        )
-    )
+    return list(prepare(path).tasks())
 
 
 def test_chunks_shrink_to_single_runs_and_cover_every_run():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from btoagents.errors import ConfigError
 from btoagents.experiment.designs import design_points, point_overrides
 from btoagents.experiment.executors import run_dask, run_process, run_serial
 from btoagents.experiment.progress import Progress
-from btoagents.experiment.runs import enumerate_tasks
+from btoagents.experiment.runs import RunTask, enumerate_tasks
 from btoagents.experiment.spec import ExperimentSpec, experiment_hash, load_experiment
 from btoagents.experiment.store import ResultStore
 from btoagents.model import SupplyChainModel
@@ -59,6 +60,22 @@ class Prepared:
     base: Scenario
     points: list[dict[str, Any]]
     overrides: list[list[str]]
+
+    def tasks(self) -> Iterator[RunTask]:
+        """Every run of the experiment (points x arms x replications), in order."""
+        spec = self.spec
+        return enumerate_tasks(
+            self.hash,
+            self.base.model_dump(mode="json"),
+            [],
+            self.points,
+            self.overrides,
+            spec.arm_items(),
+            spec.replications,
+            spec.seed,
+            tuple(spec.kpis),
+            spec.sample_every if spec.timeseries else 0.0,
+        )
 
 
 def base_scenario(spec: ExperimentSpec, folder: Path) -> Scenario:
@@ -144,22 +161,7 @@ def sweep(
         new=new,
     )
     done = store.done_keys()
-    tasks = [
-        t
-        for t in enumerate_tasks(
-            prep.hash,
-            prep.base.model_dump(mode="json"),
-            [],
-            prep.points,
-            prep.overrides,
-            arms,
-            spec.replications,
-            spec.seed,
-            tuple(spec.kpis),
-            spec.sample_every if spec.timeseries else 0.0,
-        )
-        if t.key not in done
-    ]
+    tasks = [t for t in prep.tasks() if t.key not in done]
     progress = Progress(len(tasks), spec.name, every=progress_every)
     batch: list[dict[str, Any]] = []
     last_flush = time.perf_counter()
