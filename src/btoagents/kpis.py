@@ -298,8 +298,8 @@ class KpiCollector:
     def track(self, families: bool, strategies: bool) -> None:
         """Which breakdowns to keep: with one family (or one strategy) it equals the total.
 
-        ``group_of[family, strategy]`` is the tuple of statistics an order updates (the
-        model reads it directly on every order; :meth:`groups` is the same lookup).
+        ``group_of[family, strategy]`` is the tuple of statistics an order of that family
+        and strategy updates.
         """
         self.group_of: dict[tuple[int, int], tuple[OrderStats, ...]] = {
             (f, s): tuple(
@@ -310,10 +310,6 @@ class KpiCollector:
             for f in range(len(self.families))
             for s in range(len(STRATEGIES))
         }
-
-    def groups(self, family: int, strategy: int) -> tuple[OrderStats, ...]:
-        """The statistics an order of this family and strategy updates."""
-        return self.group_of[family, strategy]
 
     def stage(self, name: str, review_period: float, start: float) -> StagePeriods:
         """The period counter of stage ``name`` (created on first use)."""
