@@ -279,6 +279,16 @@ def test_summary_means_and_intervals_match_hand_computation():
     assert row["ci_high"] == pytest.approx(2.5 + half)
 
 
+def test_summary_by_arm_pools_every_design_point_and_unknown_factors_are_named():
+    table = summarize_points(synthetic_rows(), by=["arm"], kpis=["y"])
+    assert list(table["arm"]) == ["a", "b"]
+    row = table[table["arm"] == "a"].iloc[0]
+    assert row["n"] == 8
+    assert row["mean"] == pytest.approx(np.mean([1, 2, 3, 4, 2, 2.5, 4, 3.5]))
+    with pytest.raises(ConfigError, match=r"--by 'colour'.*\['arm', 'x'\]"):
+        summarize_points(synthetic_rows(), by=["colour"], kpis=["y"])
+
+
 def test_paired_differences_and_their_variance_reduction_match_hand_computation():
     table = paired_differences(synthetic_rows(), ["y"], ["a", "b"])
     row = table[table["point"] == 0].iloc[0]

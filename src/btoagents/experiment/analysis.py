@@ -52,16 +52,22 @@ def _pick_kpis(rows: pd.DataFrame, kpis: list[str] | None) -> list[str]:
 def summarize_points(
     rows: pd.DataFrame, by: list[str] | None = None, kpis: list[str] | None = None
 ) -> pd.DataFrame:
-    """Long table: group columns, arm, kpi, mean, ci_low, ci_high, sd, n."""
+    """Long table: group columns, arm, kpi, mean, ci_low, ci_high, sd, n.
+
+    Without ``by`` there is one row per design point, arm and KPI. With ``by`` the runs are
+    pooled over every design point that shares the named factors' levels; the arm is always
+    kept apart, so ``by=["arm"]`` pools all design points into one row per arm and KPI."""
     ok = rows[rows["status"] == "ok"]
     kpis = _pick_kpis(ok, kpis)
     factor_cols = [c for c in ok.columns if c.startswith("factor.")]
     if by:
         groups = []
         for name in by:
+            if name == "arm":
+                continue
             col = f"factor.{name}"
             if col not in ok.columns:
-                known = [c.removeprefix("factor.") for c in factor_cols]
+                known = ["arm", *(c.removeprefix("factor.") for c in factor_cols)]
                 raise ConfigError(f"--by {name!r}: not a factor of this experiment ({known})")
             groups.append(col)
     else:
