@@ -66,15 +66,13 @@ def test_dashboard_shows_plots_and_chain_and_a_moved_slider_changes_the_run(visi
     # move the capacity slider from 2 to 3 lines and start a run with it
     slider = page.get_by_role("slider", name="Capacity: production lines")
     exp(slider).to_have_attribute("aria-valuenow", "2")
-    slider.focus()
-    page.keyboard.press("ArrowRight")
-    exp(slider).to_have_attribute("aria-valuenow", "3")
     settings = page.locator(".btoagents-settings")
     reset_until(
         page,
         lambda timeout: exp(settings).to_have_text(
             "Settings: manufacturer.lines=3", timeout=timeout
         ),
+        enter=slide_to(page, slider, 3),
     )
     exp(chain).to_contain_text("lines busy 0/3", timeout=TIMEOUT)
     before = drawn_plots(page)
@@ -142,6 +140,23 @@ def reset_until(page, check, enter=None, attempts: int = 5) -> None:
         except AssertionError:
             if i == attempts - 1:
                 raise
+
+
+def slide_to(page, slider, value: int):
+    """A function that moves ``slider`` to ``value`` with the arrow keys from wherever it
+    is (so it can be called again after a redraw put the slider back)."""
+
+    def enter() -> None:
+        slider.focus()
+        for _ in range(20):
+            now = int(float(slider.get_attribute("aria-valuenow")))
+            if now == value:
+                break
+            page.keyboard.press("ArrowRight" if now < value else "ArrowLeft")
+            expect()(slider).not_to_have_attribute("aria-valuenow", str(now))
+        expect()(slider).to_have_attribute("aria-valuenow", str(value))
+
+    return enter
 
 
 def type_setting(field, text: str):
