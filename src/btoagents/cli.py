@@ -113,7 +113,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FACTOR",
-        help="group by these factors instead of design points (repeatable)",
+        help="pool the design points that share these factors' levels (repeatable); "
+        "'--by arm' pools all of them into one row per arm",
     )
     an.add_argument(
         "--kpi", action="append", default=[], metavar="NAME", help="only these KPIs (repeatable)"
