@@ -47,3 +47,28 @@ def test_little_identity_catches_a_broken_backlog_accumulator(family, monkeypatc
     monkeypatch.setattr(TimeAverage, "mean", lambda self, now: original(self, now) * 1.01)
     checks = run_case(case)
     assert not all(c.passed for c in checks)
+
+
+def test_listing_cases_solves_no_ato_chain_and_a_case_solves_its_own_once(monkeypatch):
+    from btoagents import theory
+    from btoagents.validation import all_cases
+
+    solved = []
+    exact = theory.ato_decoupling
+
+    def counting(*args):
+        solved.append(args)
+        return exact(*args)
+
+    monkeypatch.setattr(theory, "ato_decoupling", counting)
+    cases = all_cases()
+    assert len(cases) == 82 and solved == []
+    assert {c.family for c in quick_cases()} >= {"ato-decoupling"} and solved == []
+
+    (case,) = [c for c in quick_cases() if c.family == "ato-decoupling"]
+    assert "component_fill_rate" in case.theory and solved == []
+    values = dict(case.theory)
+    assert solved == [(1.0, 1.0 / 0.65, 1.0 / 0.6, 2)]
+    expected = exact(1.0, 1.0 / 0.65, 1.0 / 0.6, 2)
+    assert values == {k: expected[k] for k in values} and len(values) == 8
+    assert case.theory["lead_time_p95"] == expected["lead_time_p95"] and len(solved) == 1

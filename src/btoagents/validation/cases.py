@@ -8,8 +8,9 @@ form the subset run inside ``make test``; the full grid runs under ``make valida
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from scipy import stats
@@ -28,7 +29,8 @@ class Case:
         params: the parameters shown in the report (``rho=0.5, S=2``).
         preset: the preset the overrides apply to.
         overrides: dotted ``KEY=VALUE`` overrides.
-        theory: KPI name -> theoretical value.
+        theory: KPI name -> theoretical value (a :class:`DeferredTheory` where solving is
+            costly).
         paired: name -> function of one replication's KPIs that theory says is 0 (used for
             identities between simulated quantities, such as Little's law).
         replications: independent replications (the standard error comes from them).
@@ -40,7 +42,7 @@ class Case:
     params: str
     preset: str
     overrides: tuple[str, ...]
-    theory: dict[str, float]
+    theory: Mapping[str, float]
     paired: dict[str, Paired] = field(default_factory=dict)
     replications: int = 20
     horizon: float = 20000.0
@@ -330,28 +332,66 @@ def _utilization_cases() -> list[Case]:
     return out
 
 
+class DeferredTheory(Mapping[str, float]):
+    """Theory values of ``keys`` computed on first read, then kept.
+
+    The exact ATO chain takes seconds per case, so listing, counting or filtering the cases
+    (``--family``, the quick subset, the paper's case count) must not solve it; a case's
+    values are solved when the case is run.
+    """
+
+    def __init__(self, solve: Callable[[], dict[str, float]], keys: tuple[str, ...]) -> None:
+        self._solve = solve
+        self._keys = keys
+        self._values: dict[str, float] | None = None
+
+    def _solved(self) -> dict[str, float]:
+        if self._values is None:
+            full = self._solve()
+            self._values = {k: full[k] for k in self._keys}
+        return self._values
+
+    def __getitem__(self, key: str) -> float:
+        return self._solved()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        state = "solved" if self._values is not None else "not solved yet"
+        return f"DeferredTheory({', '.join(self._keys)}; {state})"
+
+
 def _ato_cases() -> list[Case]:
     """The decoupling point against the exact Markov chain of theory.AtoDecouplingChain."""
     out = []
     lam = 1.0
+    kpis = (
+        "component_inventory",
+        "component_fill_rate",
+        "orders_awaiting_components",
+        "backorders",
+        "lead_time_mean",
+        "lead_time_p95",
+        "utilization",
+        "supplier_utilization",
+    )
     for rho_c in (0.5, 0.65, 0.8):
         for rho_a in (0.4, 0.6, 0.8):
             for s in (0, 2, 6):
-                th = theory.ato_decoupling(lam, lam / rho_c, lam / rho_a, s)
                 horizon = 40000.0 if max(rho_c, rho_a) >= 0.8 else 20000.0
                 if s > 0:
                     episodes = lam * (1 - rho_c) * rho_c ** (s - 1)
                     horizon = episode_horizon(episodes, horizon)
-                keep = (
-                    "component_inventory",
-                    "component_fill_rate",
-                    "orders_awaiting_components",
-                    "backorders",
-                    "lead_time_mean",
-                    "lead_time_p95",
-                    "utilization",
-                    "supplier_utilization",
-                )
+                # no component fill rate without component stock
+                keys = tuple(k for k in kpis if not (s == 0 and k == "component_fill_rate"))
+                solve = partial(theory.ato_decoupling, lam, lam / rho_c, lam / rho_a, s)
                 out.append(
                     Case(
                         "ato-decoupling",
@@ -363,7 +403,7 @@ def _ato_cases() -> list[Case]:
                             f"manufacturer.service_rate={lam / rho_a}",
                             f"supplier.base_stock={s}",
                         ),
-                        {k: th[k] for k in keep if not (s == 0 and k == "component_fill_rate")},
+                        DeferredTheory(solve, keys),
                         horizon=horizon,
                         quick=(rho_c, rho_a, s) == (0.65, 0.6, 2),
                     )
