@@ -23,7 +23,8 @@ demo: $(STAMP)
 	$(VENV)/bin/btoagents demo --out results/demo
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
 
 test: $(STAMP) lint
 	$(VENV)/bin/pytest -m "not slow and not browser"

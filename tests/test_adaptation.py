@@ -180,9 +180,7 @@ def test_postponement_assembles_to_order_when_components_are_common():
 
 def test_adaptive_policies_refuse_order_up_to_dealers():
     with pytest.raises(ConfigError, match="fulfillment.policy"):
-        load_scenario(
-            "dealer-network", ["fulfillment.policy=cost", "dealers.policy=order_up_to"]
-        )
+        load_scenario("dealer-network", ["fulfillment.policy=cost", "dealers.policy=order_up_to"])
 
 
 def test_misordered_classification_thresholds_name_the_keys():

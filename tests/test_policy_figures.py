@@ -82,7 +82,10 @@ def capacity_kpis(arm, amp, common, rng):
     return {
         "lead_time_p95": 25 + (25 + EFFECT[arm]) * peak + common[0] + rng.normal(0, 0.5),
         "utilization_sd": 0.2 + 0.1 * peak - 0.05 * (arm == "chase") + 0.01 * common[1],
-        "profit": 5000 - 270 * (arm == "chase") - 10 * (arm == "prebuild") + 50 * common[2]
+        "profit": 5000
+        - 270 * (arm == "chase")
+        - 10 * (arm == "prebuild")
+        + 50 * common[2]
         + rng.normal(0, 5),
         "fg_inventory": 10 + 100 * (arm == "prebuild") + rng.normal(0, 1),
     }
@@ -91,8 +94,9 @@ def capacity_kpis(arm, amp, common, rng):
 def test_capacity_figure_and_numbers(tmp_path):
     from btoagents.figures.capacity import capacity_numbers, plot_capacity
 
-    data = arm_store(tmp_path / "r", "policy-capacity-season", "amplitude", [0.4, 0.8],
-                     CAP_ARMS, capacity_kpis)
+    data = arm_store(
+        tmp_path / "r", "policy-capacity-season", "amplitude", [0.4, 0.8], CAP_ARMS, capacity_kpis
+    )
     paths = plot_capacity(data, tmp_path / "out" / "capacity")
     assert [p.suffix for p in paths] == [".pdf", ".png"]
     assert all(p.stat().st_size > 5000 for p in paths)
@@ -115,8 +119,14 @@ def test_capacity_figure_and_numbers(tmp_path):
 
 
 SHIFT_ARMS = ["static-hybrid", "pure-bts", "pure-bto", "classification", "cost", "bandit"]
-GAIN = {"static-hybrid": 0, "pure-bts": 7, "pure-bto": 13, "classification": 9, "cost": 22,
-        "bandit": 19}
+GAIN = {
+    "static-hybrid": 0,
+    "pure-bts": 7,
+    "pure-bto": 13,
+    "classification": 9,
+    "cost": 22,
+    "bandit": 19,
+}
 
 
 def shift_kpis(arm, day, common, rng):
@@ -133,8 +143,14 @@ def shift_kpis(arm, day, common, rng):
 def test_adaptive_figure_and_numbers(tmp_path):
     from btoagents.figures.adaptive import adaptive_numbers, plot_adaptive
 
-    data = arm_store(tmp_path / "r", "policy-fulfillment-shift", "shift_day", [240.0, 1e6],
-                     SHIFT_ARMS, shift_kpis)
+    data = arm_store(
+        tmp_path / "r",
+        "policy-fulfillment-shift",
+        "shift_day",
+        [240.0, 1e6],
+        SHIFT_ARMS,
+        shift_kpis,
+    )
     paths = plot_adaptive(data, tmp_path / "out" / "adaptive")
     assert all(p.stat().st_size > 5000 for p in paths)
     gen = Generated()
@@ -148,10 +164,18 @@ def test_adaptive_figure_and_numbers(tmp_path):
     loss = col("static-hybrid", 1e6) - col("static-hybrid", 240.0)
     close(gen, "AdaptStaticShiftLoss", *t_interval(loss), scale=1e-3)
     for arm, tag in (("cost", "Cost"), ("bandit", "Bandit"), ("classification", "Classification")):
-        close(gen, f"Adapt{tag}ProfitDiffShift",
-              *t_interval(col(arm, 240.0) - col("static-hybrid", 240.0)), scale=1e-3)
-        close(gen, f"Adapt{tag}ProfitDiffSteady",
-              *t_interval(col(arm, 1e6) - col("static-hybrid", 1e6)), scale=1e-3)
+        close(
+            gen,
+            f"Adapt{tag}ProfitDiffShift",
+            *t_interval(col(arm, 240.0) - col("static-hybrid", 240.0)),
+            scale=1e-3,
+        )
+        close(
+            gen,
+            f"Adapt{tag}ProfitDiffSteady",
+            *t_interval(col(arm, 1e6) - col("static-hybrid", 1e6)),
+            scale=1e-3,
+        )
     close(gen, "AdaptCostStock", *t_interval(col("cost", 240.0, "fg_inventory")))
     assert shown(gen, "AdaptCostProfitDiffShift")[0] == pytest.approx(22, abs=0.5)
     assert not math.isnan(shown(gen, "AdaptBanditLead")[0])

@@ -69,9 +69,7 @@ class SupplyChainModel(mesa.Model):
         self.kpi = KpiCollector(cat.families, scenario.kpis.lead_time_target)
         fcfg = scenario.fulfillment
         adaptive = fcfg.policy != "static"
-        self.ledger = (
-            VariantLedger(len(cat), fcfg.bucket_days, fcfg.window) if adaptive else None
-        )
+        self.ledger = VariantLedger(len(cat), fcfg.bucket_days, fcfg.window) if adaptive else None
         self.kpi.track(
             families=len(cat.families) > 1,
             strategies=adaptive or len(set(self.strategy)) > 1,

@@ -341,9 +341,7 @@ class DemandManagementConfig(Section):
     quote_margin: float = Field(0.0, ge=0, description="days added to every lead-time quote")
     quote_factor: float = Field(1.0, gt=0, description="multiplier on every lead-time quote")
     acceptance: Literal["accept_all", "reject", "defer"] = "accept_all"
-    promise: float = Field(
-        60.0, gt=0, description="days: a quote above it is rejected or deferred"
-    )
+    promise: float = Field(60.0, gt=0, description="days: a quote above it is rejected or deferred")
     defer_days: float = Field(14.0, gt=0, description="days a deferred customer waits to retry")
     max_defers: int = Field(2, ge=0, description="retries before a deferred request is lost")
     stock_discount: float = Field(

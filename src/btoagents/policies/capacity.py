@@ -41,9 +41,7 @@ class ChasePolicy:
         return Decision(overtime_lines=min(self.max_lines, max(0, extra)))
 
 
-def prebuild_target(
-    demand: np.ndarray, capacity_per_step: float, stock_share: float
-) -> float:
+def prebuild_target(demand: np.ndarray, capacity_per_step: float, stock_share: float) -> float:
     """Units to hold now so that capacity meets ``demand`` (units per step, coming cycle).
 
     The largest cumulative shortfall ``max_k sum_{i<=k} (demand_i - capacity)``, capped by
