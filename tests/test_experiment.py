@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from btoagents import BtoagentsError, ConfigError
@@ -158,12 +158,28 @@ def test_rerunning_skips_stored_runs(tmp_path):
     assert len(load_results(tmp_path / "res")) == 18
 
 
-def test_killing_a_real_sweep_at_random_moments_loses_and_duplicates_nothing(tmp_path):
-    text = TINY.replace("replications = 3", "replications = 12").replace(
+def _wait_for(event, proc: subprocess.Popen, what: str, deadline: float = 120.0) -> None:
+    """Poll until ``event()`` holds; fail if the process ends first (an observed event,
+    never a wall-clock guess, decides the moment)."""
+    end = time.monotonic() + deadline
+    while not event():
+        if proc.poll() is not None:
+            pytest.fail(f"the sweep ended before {what}: {proc.stderr.read().decode()[-2000:]}")
+        if time.monotonic() > end:
+            pytest.fail(f"no {what} within {deadline} s")
+        time.sleep(0.005)
+
+
+def test_killing_a_real_sweep_at_observed_moments_loses_and_duplicates_nothing(tmp_path):
+    # 144 runs stored in parts of at most 25 rows: each kill below lands after the start-up
+    # (manifest written) or after one more part appeared, so at most 25 * 4 runs are stored
+    # before the last kill and the sweep cannot finish in between: exactly 5 kills on any
+    # machine, whatever its speed.
+    text = TINY.replace("replications = 3", "replications = 24").replace(
         "simulation.horizon=300", "simulation.horizon=3000"
     )
     path = write(tmp_path, text)
-    folder = tmp_path / "res"
+    folder = tmp_path / "tiny"
     cmd = [
         sys.executable,
         "-m",
@@ -176,22 +192,29 @@ def test_killing_a_real_sweep_at_random_moments_loses_and_duplicates_nothing(tmp
         str(tmp_path),
     ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    rng = random.Random(7)
+    store = ResultStore(folder)
     kills = 0
-    for _ in range(6):
+    for attempt in range(5):
+        parts_before = len(store.part_files())
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.8, 2.5))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.wait(timeout=60)
-    assert kills >= 3
+        if attempt == 0:
+            _wait_for(store.manifest_path.exists, proc, "the manifest")
+        else:
+            _wait_for(lambda n=parts_before: len(store.part_files()) > n, proc, "a new part")
+        proc.send_signal(signal.SIGKILL)
+        kills += proc.wait(timeout=60) == -signal.SIGKILL
+        proc.stderr.close()
+    assert kills == 5
+    stored = len(load_results(folder))
+    assert 0 < stored < 144
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    rows = load_results(tmp_path / "tiny")
-    assert len(rows) == 12 * 3 * 2 and rows["run_key"].is_unique
+    rows = load_results(folder)
+    assert len(rows) == 24 * 3 * 2 and rows["run_key"].is_unique
     assert (rows["status"] == "ok").all()
-    assert not list(folder.parent.rglob(".tmp-*"))
+    raw = sum(pq.read_metadata(p).num_rows for p in store.part_files())
+    assert raw == len(rows)  # no run stored twice, even before load_results' de-duplication
+    assert not list(tmp_path.rglob(".tmp-*"))
 
 
 def test_a_part_is_whole_or_absent_when_writing_fails(tmp_path, monkeypatch):
