@@ -12,6 +12,7 @@ import sys
 import time
 import warnings
 from collections.abc import Sequence
+from typing import NoReturn
 
 import pandas as pd
 from rich.console import Console
@@ -35,8 +36,17 @@ from btoagents.report import fmt, print_summary, summary_json
 PLUGGED_COMMANDS = ("btoagents.figures.command", "btoagents.viz.command")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line ``error: ...`` and exit status 2,
+    like every other bad input (argparse's default prints the usage block first)."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {self.prog}: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(2)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="btoagents",
         description="Agent-based simulation of hybrid build-to-order supply chains.",
     )
