@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint validate bench figures paper dashboard test-browser clean
+.PHONY: venv demo test lint validate bench audit figures paper dashboard test-browser clean
 
 venv: $(STAMP)
 
@@ -37,6 +37,12 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) benchmarks/run.py --out benchmarks/results.json
 	$(PY) benchmarks/sweep_memory.py --out benchmarks/sweep_memory.json
+
+# robustness audit: 1,000 hostile command lines through the CLI, SIGKILLs of real sweeps on
+# the process and Dask executors, two sweeps at once, damaged parts (reports in benchmarks/)
+audit: $(STAMP)
+	$(PY) benchmarks/fuzz_cli.py --examples 1000 --out benchmarks/fuzz_cli.json
+	$(PY) benchmarks/results_integrity.py --kills 16 --out benchmarks/results_integrity.json
 
 figures: $(STAMP)
 	$(VENV)/bin/btoagents figures $(if $(QUICK),--quick,)
