@@ -1,15 +1,38 @@
 """The scenario schema: every key a scenario TOML may hold, its unit, default and bounds.
 
 Pydantic models with ``extra="forbid"`` so that a misspelt key is an error, not a silent
-default. Units: time in days, rates in units (or orders) per day, money in currency units.
+default, and strict types: a number key refuses ``true``/``false`` and an integer key a
+decimal. Units: time in days, rates in units (or orders) per day, money in currency units.
+Every value that drives memory or run time has an upper bound from
+:mod:`btoagents.config.limits` (stated in its description).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
+
+from btoagents.config.limits import (
+    MAX_CUSTOMERS,
+    MAX_DAYS,
+    MAX_DEALERS,
+    MAX_DEFERS,
+    MAX_FACTOR,
+    MAX_FORECAST_WINDOW,
+    MAX_HORIZON_DAYS,
+    MAX_MONEY,
+    MAX_RATE_PER_DAY,
+    MAX_REPLICATIONS,
+    MAX_SEED,
+    MAX_SERVERS,
+    MAX_UNITS,
+    MAX_VARIANTS,
+    MIN_CV,
+    MIN_LIFE_CYCLE_DAYS,
+    MIN_PERIOD_DAYS,
+)
 
 Strategy = Literal["bts", "ato", "bto", "eto"]
 ServiceDistribution = Literal["exponential", "deterministic", "gamma", "lognormal"]
@@ -19,24 +42,43 @@ Discipline = Literal["fcfs", "bto_priority", "bto_preemptive"]
 
 STRATEGIES: tuple[str, ...] = ("bts", "ato", "bto", "eto")
 
+#: a number inside a list or tuple: an int or a float, never a bool
+Number = Annotated[float, Strict()]
+
 
 class Section(BaseModel):
-    """Common base: unknown keys are refused, assignments are validated, and numbers must be
-    finite (``inf`` and ``nan`` are refused) except where a field allows infinity."""
+    """Common base: unknown keys are refused, assignments are validated, types are strict
+    (no bool for a number, no decimal for an integer; an integer is a valid float), and
+    numbers must be finite (``inf`` and ``nan`` are refused) except where a field allows
+    infinity."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, allow_inf_nan=False, strict=True
+    )
 
 
 class SimulationConfig(Section):
     """Clock and replication settings."""
 
-    horizon: float = Field(365.0, gt=0, description="simulated days per replication")
+    horizon: float = Field(
+        365.0,
+        gt=0,
+        le=MAX_HORIZON_DAYS,
+        description=f"simulated days per replication, at most {MAX_HORIZON_DAYS:,.0f}",
+    )
     warmup: float = Field(30.0, ge=0, description="days cut from the start before KPIs count")
-    replications: int = Field(10, ge=1, description="independent replications")
-    seed: int = Field(12345, ge=0, description="root seed of every random stream")
+    replications: int = Field(
+        10,
+        ge=1,
+        le=MAX_REPLICATIONS,
+        description=f"independent replications, at most {MAX_REPLICATIONS:,}",
+    )
+    seed: int = Field(
+        12345, ge=0, le=MAX_SEED, description="root seed of every random stream, below 2^64"
+    )
     trace: bool = Field(False, description="record every final-customer order arrival")
     sample_every: float = Field(
-        0.0, ge=0, description="days between time-series samples (0: no time series)"
+        0.0, ge=0, le=MAX_DAYS, description="days between time-series samples (0: no time series)"
     )
     drain: bool = Field(
         True,
@@ -44,7 +86,10 @@ class SimulationConfig(Section):
         "so their lead times are not censored",
     )
     drain_limit: float | None = Field(
-        None, gt=0, description="at most this many days of drain (default: the window length)"
+        None,
+        gt=0,
+        le=MAX_HORIZON_DAYS,
+        description="at most this many days of drain (default: the window length)",
     )
 
     @model_validator(mode="after")
@@ -61,11 +106,19 @@ class DemandConfig(Section):
 
     process: Literal["poisson", "seasonal"] = "poisson"
     amplitude: float = Field(0.0, ge=0, lt=1, description="relative swing of a seasonal rate")
-    period: float = Field(365.0, gt=0, description="days in one season cycle")
-    peak_day: float = Field(0.0, description="day of the cycle at which the rate peaks")
+    period: float = Field(
+        365.0,
+        ge=MIN_PERIOD_DAYS,
+        le=MAX_DAYS,
+        description=f"days in one season cycle, at least {MIN_PERIOD_DAYS}",
+    )
+    peak_day: float = Field(
+        0.0, ge=-MAX_DAYS, le=MAX_DAYS, description="day of the cycle at which the rate peaks"
+    )
     shift_day: float | None = Field(
         None,
         gt=0,
+        le=MAX_DAYS,
         description="day on which popularity shifts: each family's ranking reverses "
         "(the best seller becomes the slowest mover), total rates unchanged",
     )
@@ -75,38 +128,75 @@ class ProductConfig(Section):
     """A product family: one or more variants sharing strategy, prices and components."""
 
     strategy: Strategy = "bto"
-    demand_rate: float = Field(1.0, ge=0, description="final-customer orders per day")
-    variants: int = Field(1, ge=1, description="number of variants in the family")
-    zipf_exponent: float = Field(1.0, ge=0, description="popularity ~ rank^-exponent")
-    base_stock: int = Field(0, ge=0, description="plant finished-goods target per stocked variant")
+    demand_rate: float = Field(
+        1.0,
+        ge=0,
+        le=MAX_RATE_PER_DAY,
+        description=f"final-customer orders per day, at most {MAX_RATE_PER_DAY:,.0f}",
+    )
+    variants: int = Field(
+        1,
+        ge=1,
+        le=MAX_VARIANTS,
+        description=f"number of variants in the family, at most {MAX_VARIANTS:,}",
+    )
+    zipf_exponent: float = Field(
+        1.0, ge=0, le=MAX_FACTOR, description="popularity ~ rank^-exponent"
+    )
+    base_stock: int = Field(
+        0,
+        ge=0,
+        le=MAX_UNITS,
+        description=f"plant finished-goods target per stocked variant, units, at most "
+        f"{MAX_UNITS:,}",
+    )
     reorder_point: int | None = Field(
-        None, ge=-1, description="plant (s,S) reorder point s; default base_stock - 1"
+        None,
+        ge=-1,
+        le=MAX_UNITS,
+        description="plant (s,S) reorder point s, units; default base_stock - 1",
     )
     tail_share: float = Field(
         0.0, ge=0, le=1, description="share of variants, least popular first, using tail_strategy"
     )
     tail_strategy: Strategy = "bto"
-    price: float = Field(1.0, gt=0, description="list price per unit")
-    unit_cost: float = Field(0.5, ge=0, description="cost of making one unit")
-    salvage_value: float = Field(0.0, ge=0, description="value recovered per written-off unit")
+    price: float = Field(1.0, gt=0, le=MAX_MONEY, description="list price per unit (currency)")
+    unit_cost: float = Field(0.5, ge=0, le=MAX_MONEY, description="cost of making one unit")
+    salvage_value: float = Field(
+        0.0, ge=0, le=MAX_MONEY, description="value recovered per written-off unit"
+    )
     life_cycle: float | None = Field(
-        None, gt=0, description="days a variant generation is sold before end of life"
+        None,
+        ge=MIN_LIFE_CYCLE_DAYS,
+        le=MAX_DAYS,
+        description=f"days a variant generation is sold before end of life, at least "
+        f"{MIN_LIFE_CYCLE_DAYS:g}",
     )
     components: list[str] = Field(
         default_factory=list,
         description="components one unit needs (drawn by ato and bto units at release)",
     )
     release_days: float = Field(
-        0.0, ge=0, description="days an accepted order waits in the order bank before release"
+        0.0,
+        ge=0,
+        le=MAX_DAYS,
+        description="days an accepted order waits in the order bank before release",
     )
-    engineering_days: float = Field(0.0, ge=0, description="mean design delay for eto (days)")
+    engineering_days: float = Field(
+        0.0, ge=0, le=MAX_DAYS, description="mean design delay for eto (days)"
+    )
     engineering_distribution: Literal["exponential", "deterministic"] = "exponential"
 
 
 class CustomersConfig(Section):
     """The persistent population of final customers."""
 
-    count: int = Field(200, ge=1, description="final customers in the population")
+    count: int = Field(
+        200,
+        ge=1,
+        le=MAX_CUSTOMERS,
+        description=f"final customers in the population, at most {MAX_CUSTOMERS:,}",
+    )
     patience: float = Field(
         math.inf,
         gt=0,
@@ -115,8 +205,10 @@ class CustomersConfig(Section):
     )
     patience_distribution: Literal["fixed", "exponential", "uniform"] = "fixed"
     substitution: bool = Field(False, description="accept a marked-down near variant")
-    switch_discount: tuple[float, float] = Field(
-        (0.05, 0.20), description="range of the markdown share that buys a switch"
+    switch_discount: tuple[Number, Number] = Field(
+        (0.05, 0.20),
+        strict=False,  # a TOML array is a list; its items stay strict numbers
+        description="range of the markdown share that buys a switch",
     )
     loyalty: float = Field(0.0, ge=0, le=1, description="chance of re-buying one's favourite")
     memory: bool = Field(False, description="late deliveries lower purchase rate and patience")
@@ -128,98 +220,138 @@ class CustomersConfig(Section):
     @classmethod
     def _ordered_range(cls, v: tuple[float, float]) -> tuple[float, float]:
         lo, hi = v
-        if lo < 0 or hi < lo:
-            raise ValueError("needs 0 <= low <= high")
+        if lo < 0 or hi < lo or hi > 1:
+            raise ValueError("needs 0 <= low <= high <= 1")
         return v
 
 
 class MarkdownStep(Section):
     """A unit in stock for at least ``after_days`` sells at ``discount`` off list price."""
 
-    after_days: float = Field(ge=0)
+    after_days: float = Field(ge=0, le=MAX_DAYS, description="days in stock")
     discount: float = Field(ge=0, lt=1)
 
 
 class DealersConfig(Section):
     """Dealers: points of sale holding finished stock of build-to-stock variants."""
 
-    count: int = Field(0, ge=0, description="dealers (0: customers buy from the plant)")
-    days_of_supply: float = Field(60.0, ge=0, description="dealer stock target in days of sales")
+    count: int = Field(
+        0,
+        ge=0,
+        le=MAX_DEALERS,
+        description=f"dealers (0: customers buy from the plant), at most {MAX_DEALERS:,}",
+    )
+    days_of_supply: float = Field(
+        60.0, ge=0, le=MAX_DAYS, description="dealer stock target in days of sales"
+    )
     policy: ReplenishPolicy = "base_stock"
-    reorder_days: float = Field(30.0, ge=0, description="(s,S): reorder at s days of supply")
-    transport_time: float = Field(0.0, ge=0, description="plant-to-dealer days")
+    reorder_days: float = Field(
+        30.0, ge=0, le=MAX_DAYS, description="(s,S): reorder at s days of supply"
+    )
+    transport_time: float = Field(0.0, ge=0, le=MAX_DAYS, description="plant-to-dealer days")
     markdown: list[MarkdownStep] = Field(default_factory=list)
 
 
 class ManufacturerConfig(Section):
     """The plant: parallel lines, queue discipline, overtime."""
 
-    lines: int = Field(1, ge=1)
-    service_rate: float = Field(1.0, gt=0, description="units per day per line")
+    lines: int = Field(
+        1, ge=1, le=MAX_SERVERS, description=f"production lines, at most {MAX_SERVERS:,}"
+    )
+    service_rate: float = Field(
+        1.0,
+        gt=0,
+        le=MAX_RATE_PER_DAY,
+        description=f"units per day per line, at most {MAX_RATE_PER_DAY:,.0f}",
+    )
     service_distribution: ServiceDistribution = "exponential"
-    service_cv: float = Field(1.0, gt=0, description="coefficient of variation (gamma, lognormal)")
+    service_cv: float = Field(
+        1.0,
+        ge=MIN_CV,
+        le=MAX_FACTOR,
+        description="coefficient of variation (gamma, lognormal)",
+    )
     discipline: Discipline = "fcfs"
     policy: StockPolicy = "base_stock"
-    overtime_lines: int = Field(0, ge=0, description="extra lines opened when the queue is long")
-    overtime_threshold: int = Field(10, ge=1, description="waiting jobs that open overtime")
-    overtime_cost: float = Field(0.0, ge=0, description="cost per overtime line-day worked")
+    overtime_lines: int = Field(
+        0, ge=0, le=MAX_SERVERS, description="extra lines opened when the queue is long"
+    )
+    overtime_threshold: int = Field(
+        10, ge=1, le=MAX_UNITS, description="waiting jobs that open overtime"
+    )
+    overtime_cost: float = Field(
+        0.0, ge=0, le=MAX_MONEY, description="cost per overtime line-day worked"
+    )
 
 
 class SupplierConfig(Section):
     """A hardware supplier: builds components to stock with its own capacity."""
 
-    servers: int = Field(1, ge=1)
-    service_rate: float = Field(10.0, gt=0, description="components per day per server")
+    servers: int = Field(1, ge=1, le=MAX_SERVERS, description="parallel servers")
+    service_rate: float = Field(
+        10.0, gt=0, le=MAX_RATE_PER_DAY, description="components per day per server"
+    )
     service_distribution: ServiceDistribution = "exponential"
-    service_cv: float = Field(1.0, gt=0)
-    base_stock: int = Field(0, ge=0, description="supplier stock target per component")
+    service_cv: float = Field(1.0, ge=MIN_CV, le=MAX_FACTOR)
+    base_stock: int = Field(
+        0, ge=0, le=MAX_UNITS, description="supplier stock target per component, units"
+    )
     policy: StockPolicy = "base_stock"
-    reorder_point: int | None = Field(None, ge=-1)
-    lead_time: float = Field(0.0, ge=0, description="supplier-to-plant days")
+    reorder_point: int | None = Field(None, ge=-1, le=MAX_UNITS)
+    lead_time: float = Field(
+        0.0,
+        ge=0,
+        le=MAX_DAYS,
+        description=f"supplier-to-plant days, at most {MAX_DAYS:,.0f}",
+    )
     lead_time_distribution: Literal["deterministic", "exponential", "gamma"] = "deterministic"
-    lead_time_cv: float = Field(0.5, gt=0)
+    lead_time_cv: float = Field(0.5, ge=MIN_CV, le=MAX_FACTOR)
 
 
 class SupplierOverride(Section):
     """Per-supplier values; a key left out takes the ``[supplier]`` default."""
 
-    servers: int | None = Field(None, ge=1)
-    service_rate: float | None = Field(None, gt=0)
+    servers: int | None = Field(None, ge=1, le=MAX_SERVERS)
+    service_rate: float | None = Field(None, gt=0, le=MAX_RATE_PER_DAY)
     service_distribution: ServiceDistribution | None = None
-    service_cv: float | None = Field(None, gt=0)
-    base_stock: int | None = Field(None, ge=0)
+    service_cv: float | None = Field(None, ge=MIN_CV, le=MAX_FACTOR)
+    base_stock: int | None = Field(None, ge=0, le=MAX_UNITS)
     policy: StockPolicy | None = None
-    reorder_point: int | None = Field(None, ge=-1)
-    lead_time: float | None = Field(None, ge=0)
+    reorder_point: int | None = Field(None, ge=-1, le=MAX_UNITS)
+    lead_time: float | None = Field(None, ge=0, le=MAX_DAYS)
     lead_time_distribution: Literal["deterministic", "exponential", "gamma"] | None = None
-    lead_time_cv: float | None = Field(None, gt=0)
+    lead_time_cv: float | None = Field(None, ge=MIN_CV, le=MAX_FACTOR)
 
 
 class ComponentConfig(Section):
     """A component bought from a supplier and stocked at the plant for assembly."""
 
     supplier: str | None = Field(None, description="supplier name (default: the first)")
-    unit_cost: float = Field(0.1, ge=0)
-    plant_base_stock: int = Field(0, ge=0, description="plant stock target")
+    unit_cost: float = Field(0.1, ge=0, le=MAX_MONEY)
+    plant_base_stock: int = Field(0, ge=0, le=MAX_UNITS, description="plant stock target, units")
     plant_policy: ReplenishPolicy = "base_stock"
-    plant_reorder_point: int | None = Field(None, ge=-1)
+    plant_reorder_point: int | None = Field(None, ge=-1, le=MAX_UNITS)
 
 
 class ForecastConfig(Section):
     """Forecasting for periodic order-up-to replenishment (the bullwhip stage)."""
 
     method: Literal["moving_average", "exponential_smoothing"] = "moving_average"
-    window: int = Field(4, ge=1, description="periods in the moving average")
+    window: int = Field(
+        4, ge=1, le=MAX_FORECAST_WINDOW, description="periods in the moving average"
+    )
     alpha: float = Field(0.3, gt=0, le=1, description="exponential smoothing weight")
-    review_period: float = Field(1.0, gt=0, description="days between reviews")
-    safety_stock: float = Field(0.0, ge=0, description="constant added to the order-up-to level")
+    review_period: float = Field(1.0, gt=0, le=MAX_DAYS, description="days between reviews")
+    safety_stock: float = Field(
+        0.0, ge=0, le=MAX_UNITS, description="units added to the order-up-to level"
+    )
 
 
 class IntermediaryConfig(Section):
     """A bulk buyer (national sales company, fleet): its orders are not final-customer orders."""
 
-    rate: float = Field(0.0, ge=0, description="bulk orders per day")
-    size_mean: float = Field(10.0, ge=1, description="mean units per bulk order")
+    rate: float = Field(0.0, ge=0, le=MAX_RATE_PER_DAY, description="bulk orders per day")
+    size_mean: float = Field(10.0, ge=1, le=MAX_UNITS, description="mean units per bulk order")
     price_factor: float = Field(0.85, gt=0, le=1, description="share of list price paid")
 
 
@@ -235,10 +367,18 @@ class ClassificationConfig(Section):
     repeaters. An ``ato`` choice falls back to ``bto`` for a variant without components.
     """
 
-    runner_rate: float = Field(0.5, ge=0, description="orders/day at or above: runner")
-    runner_cv: float = Field(1.0, gt=0, description="per-bucket demand CV at or below: runner")
-    stranger_rate: float = Field(0.1, ge=0, description="orders/day below: stranger")
-    stranger_cv: float = Field(2.5, gt=0, description="per-bucket demand CV above: stranger")
+    runner_rate: float = Field(
+        0.5, ge=0, le=MAX_RATE_PER_DAY, description="orders/day at or above: runner"
+    )
+    runner_cv: float = Field(
+        1.0, gt=0, le=MAX_FACTOR, description="per-bucket demand CV at or below: runner"
+    )
+    stranger_rate: float = Field(
+        0.1, ge=0, le=MAX_RATE_PER_DAY, description="orders/day below: stranger"
+    )
+    stranger_cv: float = Field(
+        2.5, gt=0, le=MAX_FACTOR, description="per-bucket demand CV above: stranger"
+    )
     runner_strategy: AdaptiveStrategy = "bts"
     repeater_strategy: AdaptiveStrategy = "ato"
     stranger_strategy: AdaptiveStrategy = "bto"
@@ -274,7 +414,9 @@ class BanditConfig(Section):
     random arm, else the arm with the best mean reward (profit per day) is played.
     """
 
-    cover_days: list[float] = Field(default_factory=lambda: [30.0, 60.0])
+    cover_days: list[Number] = Field(
+        default_factory=lambda: [30.0, 60.0], description="days of sales each bts arm stocks"
+    )
     epsilon: float = Field(0.3, ge=0, le=1, description="exploration probability at first")
     decay: float = Field(0.9, gt=0, le=1, description="per-review factor on epsilon")
     min_epsilon: float = Field(0.02, ge=0, le=1)
@@ -282,8 +424,8 @@ class BanditConfig(Section):
     @field_validator("cover_days")
     @classmethod
     def _positive_cover(cls, v: list[float]) -> list[float]:
-        if not v or any(not math.isfinite(d) or d <= 0 for d in v):
-            raise ValueError("needs at least one cover in days, each > 0")
+        if not v or any(not math.isfinite(d) or d <= 0 or d > MAX_DAYS for d in v):
+            raise ValueError(f"needs at least one cover in days, each > 0 and <= {MAX_DAYS:g}")
         return v
 
 
@@ -291,10 +433,16 @@ class PostponementConfig(Section):
     """Assemble to order the variants whose components are shared by enough variants."""
 
     min_commonality: int = Field(
-        2, ge=1, description="variants that must use each component of an ATO variant"
+        2,
+        ge=1,
+        le=MAX_VARIANTS,
+        description="variants that must use each component of an ATO variant",
     )
     service_z: float = Field(
-        1.65, ge=0, description="safety factor of the component stock (normal approximation)"
+        1.65,
+        ge=0,
+        le=MAX_FACTOR,
+        description="safety factor of the component stock (normal approximation)",
     )
 
 
@@ -302,14 +450,19 @@ class FulfillmentConfig(Section):
     """Which variants are BTS, ATO or BTO, and when that changes (policy reviews)."""
 
     policy: Literal["static", "classification", "cost", "bandit", "postponement"] = "static"
-    review_period: float = Field(30.0, gt=0, description="days between reviews")
-    window: float = Field(90.0, gt=0, description="days of demand history a review looks at")
-    bucket_days: float = Field(7.0, gt=0, description="days per demand bucket (CV)")
+    review_period: float = Field(30.0, gt=0, le=MAX_DAYS, description="days between reviews")
+    window: float = Field(
+        90.0, gt=0, le=MAX_DAYS, description="days of demand history a review looks at"
+    )
+    bucket_days: float = Field(7.0, gt=0, le=MAX_DAYS, description="days per demand bucket (CV)")
     hold_days: float = Field(
-        90.0, ge=0, description="after a switch a variant keeps its strategy this long"
+        90.0, ge=0, le=MAX_DAYS, description="after a switch a variant keeps its strategy this long"
     )
     cover_days: float = Field(
-        30.0, gt=0, description="days of sales a variant switched to BTS holds at dealers/plant"
+        30.0,
+        gt=0,
+        le=MAX_DAYS,
+        description="days of sales a variant switched to BTS holds at dealers/plant",
     )
     classification: ClassificationConfig = Field(default_factory=ClassificationConfig)
     cost: CostSwitchConfig = Field(default_factory=CostSwitchConfig)
@@ -328,8 +481,12 @@ class CapacityConfig(Section):
     """
 
     policy: Literal["level", "chase", "prebuild"] = "level"
-    review_period: float = Field(7.0, gt=0, description="days between capacity reviews")
-    max_overtime_lines: int = Field(1, ge=0, description="chase: extra lines at most")
+    review_period: float = Field(
+        7.0, gt=0, le=MAX_DAYS, description="days between capacity reviews"
+    )
+    max_overtime_lines: int = Field(
+        1, ge=0, le=MAX_SERVERS, description="chase: extra lines at most"
+    )
     target_utilization: float = Field(
         0.95, gt=0, le=1, description="prebuild: share of capacity the plan counts on"
     )
@@ -338,19 +495,37 @@ class CapacityConfig(Section):
 class DemandManagementConfig(Section):
     """Proactive demand management: quoting, acceptance, price incentives and slot booking."""
 
-    quote_margin: float = Field(0.0, ge=0, description="days added to every lead-time quote")
-    quote_factor: float = Field(1.0, gt=0, description="multiplier on every lead-time quote")
+    quote_margin: float = Field(
+        0.0, ge=0, le=MAX_DAYS, description="days added to every lead-time quote"
+    )
+    quote_factor: float = Field(
+        1.0, gt=0, le=MAX_FACTOR, description="multiplier on every lead-time quote"
+    )
     acceptance: Literal["accept_all", "reject", "defer"] = "accept_all"
-    promise: float = Field(60.0, gt=0, description="days: a quote above it is rejected or deferred")
-    defer_days: float = Field(14.0, gt=0, description="days a deferred customer waits to retry")
-    max_defers: int = Field(2, ge=0, description="retries before a deferred request is lost")
+    promise: float = Field(
+        60.0, gt=0, le=MAX_DAYS, description="days: a quote above it is rejected or deferred"
+    )
+    defer_days: float = Field(
+        14.0, gt=0, le=MAX_DAYS, description="days a deferred customer waits to retry"
+    )
+    max_defers: int = Field(
+        2, ge=0, le=MAX_DEFERS, description="retries before a deferred request is lost"
+    )
     stock_discount: float = Field(
         0.0, ge=0, lt=1, description="markdown share offered for an in-stock near variant"
     )
     incentive_after: float = Field(
-        0.0, ge=0, description="offer the stock incentive when the quote exceeds these days"
+        0.0,
+        ge=0,
+        le=MAX_DAYS,
+        description="offer the stock incentive when the quote exceeds these days",
     )
-    slot_days: float = Field(0.0, ge=0, description="slot length in days (0: no slot booking)")
+    slot_days: float = Field(
+        0.0,
+        ge=0,
+        le=MAX_DAYS,
+        description=f"slot length in days (0: no slot booking), else at least {MIN_PERIOD_DAYS}",
+    )
     slot_fill: float = Field(
         0.9, gt=0, le=1, description="share of a slot's capacity that may be booked"
     )
@@ -358,24 +533,35 @@ class DemandManagementConfig(Section):
         0.0, ge=0, lt=1, description="discount share offered for a slot beyond one's patience"
     )
     slot_extra_days: float = Field(
-        0.0, ge=0, description="days of extra patience the slot discount buys"
+        0.0, ge=0, le=MAX_DAYS, description="days of extra patience the slot discount buys"
     )
+
+    @field_validator("slot_days")
+    @classmethod
+    def _slot_long_enough(cls, v: float) -> float:
+        if 0 < v < MIN_PERIOD_DAYS:
+            raise ValueError(f"needs 0 (no slots) or at least {MIN_PERIOD_DAYS} days")
+        return v
 
 
 class CostsConfig(Section):
     """Cost rates that turn flows into money."""
 
-    holding_rate: float = Field(0.07, ge=0, description="per year, share of unit cost")
-    backorder_cost: float = Field(0.0, ge=0, description="per open final-customer order-day")
-    lost_sale_cost: float = Field(0.0, ge=0, description="goodwill per lost sale")
+    holding_rate: float = Field(
+        0.07, ge=0, le=MAX_FACTOR, description="per year, share of unit cost"
+    )
+    backorder_cost: float = Field(
+        0.0, ge=0, le=MAX_MONEY, description="per open final-customer order-day"
+    )
+    lost_sale_cost: float = Field(0.0, ge=0, le=MAX_MONEY, description="goodwill per lost sale")
 
 
 class KpisConfig(Section):
     """KPI settings."""
 
-    lead_time_target: float = Field(14.0, gt=0, description="days counted as on time")
+    lead_time_target: float = Field(14.0, gt=0, le=MAX_DAYS, description="days counted as on time")
     utilization_period: float = Field(
-        7.0, gt=0, description="days per period of the utilization_sd KPI"
+        7.0, gt=0, le=MAX_DAYS, description="days per period of the utilization_sd KPI"
     )
 
 
