@@ -1,0 +1,216 @@
+"""Scenario sections of the policies: fulfillment (which variants are BTS, ATO or BTO, and
+when that changes), capacity against a season, and proactive demand management.
+
+Part of the scenario schema (:mod:`btoagents.config.schema` re-exports them); units as
+there: days, orders or units per day, shares in [0, 1].
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal, Self
+
+from pydantic import Field, field_validator, model_validator
+
+from btoagents.config.limits import (
+    MAX_DAYS,
+    MAX_DEFERS,
+    MAX_FACTOR,
+    MAX_RATE_PER_DAY,
+    MAX_SERVERS,
+    MAX_VARIANTS,
+    MIN_PERIOD_DAYS,
+)
+from btoagents.config.section import Number, Section
+
+AdaptiveStrategy = Literal["bts", "ato", "bto"]
+
+
+class ClassificationConfig(Section):
+    """Runners / repeaters / strangers by demand rate and variability over a rolling window.
+
+    A runner (rate at least ``runner_rate`` orders/day and coefficient of variation of its
+    per-bucket demand at most ``runner_cv``) takes ``runner_strategy``; a stranger (rate below
+    ``stranger_rate`` or CV above ``stranger_cv``) takes ``stranger_strategy``; the rest are
+    repeaters. An ``ato`` choice falls back to ``bto`` for a variant without components.
+    """
+
+    runner_rate: float = Field(
+        0.5, ge=0, le=MAX_RATE_PER_DAY, description="orders/day at or above: runner"
+    )
+    runner_cv: float = Field(
+        1.0, gt=0, le=MAX_FACTOR, description="per-bucket demand CV at or below: runner"
+    )
+    stranger_rate: float = Field(
+        0.1, ge=0, le=MAX_RATE_PER_DAY, description="orders/day below: stranger"
+    )
+    stranger_cv: float = Field(
+        2.5, gt=0, le=MAX_FACTOR, description="per-bucket demand CV above: stranger"
+    )
+    runner_strategy: AdaptiveStrategy = "bts"
+    repeater_strategy: AdaptiveStrategy = "ato"
+    stranger_strategy: AdaptiveStrategy = "bto"
+
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> Self:
+        if self.stranger_rate > self.runner_rate:
+            raise ValueError(
+                f"stranger_rate ({self.stranger_rate}) must not exceed runner_rate "
+                f"({self.runner_rate})"
+            )
+        if self.runner_cv > self.stranger_cv:
+            raise ValueError(
+                f"runner_cv ({self.runner_cv}) must not exceed stranger_cv ({self.stranger_cv})"
+            )
+        return self
+
+
+class CostSwitchConfig(Section):
+    """Switch a variant when the other strategy's expected cost per day is lower by a margin."""
+
+    hysteresis: float = Field(
+        0.2, ge=0, lt=1, description="switch only when the other cost is this share lower"
+    )
+
+
+class BanditConfig(Section):
+    """Per-variant epsilon-greedy bandit over strategies and stock cover, rewarded by profit.
+
+    Arms: ``bto`` and one ``bts`` arm per entry of ``cover_days`` (dealer and plant stock of
+    that many days of the variant's sales). Each arm is tried once (in order), then at
+    review ``k`` a uniform draw below ``max(min_epsilon, epsilon * decay**k)`` explores a
+    random arm, else the arm with the best mean reward (profit per day) is played.
+    """
+
+    cover_days: list[Number] = Field(
+        default_factory=lambda: [30.0, 60.0], description="days of sales each bts arm stocks"
+    )
+    epsilon: float = Field(0.3, ge=0, le=1, description="exploration probability at first")
+    decay: float = Field(0.9, gt=0, le=1, description="per-review factor on epsilon")
+    min_epsilon: float = Field(0.02, ge=0, le=1)
+
+    @field_validator("cover_days")
+    @classmethod
+    def _positive_cover(cls, v: list[float]) -> list[float]:
+        if not v or any(not math.isfinite(d) or d <= 0 or d > MAX_DAYS for d in v):
+            raise ValueError(f"needs at least one cover in days, each > 0 and <= {MAX_DAYS:g}")
+        return v
+
+
+class PostponementConfig(Section):
+    """Assemble to order the variants whose components are shared by enough variants."""
+
+    min_commonality: int = Field(
+        2,
+        ge=1,
+        le=MAX_VARIANTS,
+        description="variants that must use each component of an ATO variant",
+    )
+    service_z: float = Field(
+        1.65,
+        ge=0,
+        le=MAX_FACTOR,
+        description="safety factor of the component stock (normal approximation)",
+    )
+
+
+class FulfillmentConfig(Section):
+    """Which variants are BTS, ATO or BTO, and when that changes (policy reviews)."""
+
+    policy: Literal["static", "classification", "cost", "bandit", "postponement"] = "static"
+    review_period: float = Field(
+        30.0, ge=MIN_PERIOD_DAYS, le=MAX_DAYS, description="days between reviews"
+    )
+    window: float = Field(
+        90.0, gt=0, le=MAX_DAYS, description="days of demand history a review looks at"
+    )
+    bucket_days: float = Field(
+        7.0, ge=MIN_PERIOD_DAYS, le=MAX_DAYS, description="days per demand bucket (CV)"
+    )
+    hold_days: float = Field(
+        90.0, ge=0, le=MAX_DAYS, description="after a switch a variant keeps its strategy this long"
+    )
+    cover_days: float = Field(
+        30.0,
+        gt=0,
+        le=MAX_DAYS,
+        description="days of sales a variant switched to BTS holds at dealers/plant",
+    )
+    classification: ClassificationConfig = Field(default_factory=ClassificationConfig)
+    cost: CostSwitchConfig = Field(default_factory=CostSwitchConfig)
+    bandit: BanditConfig = Field(default_factory=BanditConfig)
+    postponement: PostponementConfig = Field(default_factory=PostponementConfig)
+
+
+class CapacityConfig(Section):
+    """Capacity against a season: level (fixed lines), chase (overtime) or pre-build.
+
+    ``chase`` opens up to ``max_overtime_lines`` extra lines for the next review period when
+    the queue plus the forecast demand exceed regular capacity (cost per busy line-day:
+    ``manufacturer.overtime_cost``). ``prebuild`` raises the finished-goods targets of BTS
+    variants ahead of a peak, up to the stock that the demand forecast says regular capacity
+    (times ``target_utilization``) cannot cover later in the cycle.
+    """
+
+    policy: Literal["level", "chase", "prebuild"] = "level"
+    review_period: float = Field(
+        7.0, ge=MIN_PERIOD_DAYS, le=MAX_DAYS, description="days between capacity reviews"
+    )
+    max_overtime_lines: int = Field(
+        1, ge=0, le=MAX_SERVERS, description="chase: extra lines at most"
+    )
+    target_utilization: float = Field(
+        0.95, gt=0, le=1, description="prebuild: share of capacity the plan counts on"
+    )
+
+
+class DemandManagementConfig(Section):
+    """Proactive demand management: quoting, acceptance, price incentives and slot booking."""
+
+    quote_margin: float = Field(
+        0.0, ge=0, le=MAX_DAYS, description="days added to every lead-time quote"
+    )
+    quote_factor: float = Field(
+        1.0, gt=0, le=MAX_FACTOR, description="multiplier on every lead-time quote"
+    )
+    acceptance: Literal["accept_all", "reject", "defer"] = "accept_all"
+    promise: float = Field(
+        60.0, gt=0, le=MAX_DAYS, description="days: a quote above it is rejected or deferred"
+    )
+    defer_days: float = Field(
+        14.0, gt=0, le=MAX_DAYS, description="days a deferred customer waits to retry"
+    )
+    max_defers: int = Field(
+        2, ge=0, le=MAX_DEFERS, description="retries before a deferred request is lost"
+    )
+    stock_discount: float = Field(
+        0.0, ge=0, lt=1, description="markdown share offered for an in-stock near variant"
+    )
+    incentive_after: float = Field(
+        0.0,
+        ge=0,
+        le=MAX_DAYS,
+        description="offer the stock incentive when the quote exceeds these days",
+    )
+    slot_days: float = Field(
+        0.0,
+        ge=0,
+        le=MAX_DAYS,
+        description=f"slot length in days (0: no slot booking), else at least {MIN_PERIOD_DAYS}",
+    )
+    slot_fill: float = Field(
+        0.9, gt=0, le=1, description="share of a slot's capacity that may be booked"
+    )
+    slot_discount: float = Field(
+        0.0, ge=0, lt=1, description="discount share offered for a slot beyond one's patience"
+    )
+    slot_extra_days: float = Field(
+        0.0, ge=0, le=MAX_DAYS, description="days of extra patience the slot discount buys"
+    )
+
+    @field_validator("slot_days")
+    @classmethod
+    def _slot_long_enough(cls, v: float) -> float:
+        if 0 < v < MIN_PERIOD_DAYS:
+            raise ValueError(f"needs 0 (no slots) or at least {MIN_PERIOD_DAYS} days")
+        return v
