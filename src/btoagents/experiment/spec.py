@@ -20,20 +20,33 @@ An experiment TOML looks like::
     [arms.pure-bto]                      # optional policy arms, compared under CRN
     overrides = ["products.compact.strategy=bto"]
 
-Every factor key is checked against the scenario schema before any run starts.
+Every factor key is checked against the scenario schema before any run starts. The name
+becomes the results folder ``results/<name>/``, so it must be a plain folder name.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from btoagents.config.loading import format_validation_error, read_text
 from btoagents.errors import ConfigError
+
+#: an experiment name: a folder name on every system (no separators, no leading dot)
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+NAME_MAX = 100
 
 DesignKind = Literal["full_factorial", "latin_hypercube", "sobol", "saltelli", "morris", "points"]
 
@@ -100,6 +113,22 @@ class ExperimentSpec(_Section):
     factors: dict[str, FactorSpec] = Field(default_factory=dict)
     points: list[dict[str, Any]] = Field(default_factory=list)
     arms: dict[str, ArmSpec] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_folder_name(cls, name: str) -> str:
+        if (
+            not NAME_PATTERN.fullmatch(name)
+            or ".." in name
+            or name.endswith(".")
+            or len(name) > NAME_MAX
+        ):
+            raise ValueError(
+                "the name becomes the folder results/<name>/: use letters, digits, '-', '_' "
+                f"and '.', starting with a letter or digit, at most {NAME_MAX} characters "
+                "(no '/', no '..', no leading or trailing dot)"
+            )
+        return name
 
     @model_validator(mode="after")
     def _design_fits_factors(self) -> Self:
