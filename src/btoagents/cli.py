@@ -114,6 +114,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the file changed: move old results aside and start again",
     )
+    sw.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="also run again the runs stored as failed (once their cause is fixed); "
+        "their new rows replace the old ones",
+    )
     sw.add_argument("--results", default="results", help="results root folder")
 
     an = sub.add_parser("analyze", help="tables with CIs, paired differences, Sobol/Morris")
@@ -167,8 +173,26 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
         replications=args.replications,
         new=args.new,
         results_root=args.results,
+        retry_failed=args.retry_failed,
     )
     console.print(summary.line(), highlight=False, soft_wrap=True)
+    failed = summary.failed - summary.lost
+    if failed:
+        console.print(
+            f"{failed} runs failed: `btoagents status {summary.folder}` shows their errors; "
+            f"once the cause is fixed, `btoagents sweep {args.experiment} --retry-failed` "
+            "runs them again",
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
+        )
+    if summary.lost:
+        console.print(
+            f"{summary.lost} runs lost to dead workers: the same command runs them again",
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
+        )
     return 0
 
 
@@ -188,17 +212,10 @@ def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_status(args: argparse.Namespace, console: Console) -> int:
-    from btoagents.experiment import status
+    from btoagents.experiment.status import status, status_lines
 
-    s = status(args.results)
-    console.print(
-        f"{s['name']}: {s['ok']} ok, {s['failed']} failed, {s['missing']} missing "
-        f"({s['lost']} lost to dead workers, to run again) of "
-        f"{s['total']} runs in {s['parts']} parts (created {s['created']}, last finished "
-        f"{s['finished']})",
-        highlight=False,
-        soft_wrap=True,
-    )
+    for line in status_lines(status(args.results)):
+        console.print(line, highlight=False, soft_wrap=True, markup=False)
     return 0
 
 

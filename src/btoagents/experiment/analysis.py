@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from btoagents.errors import ConfigError
+from btoagents.errors import BtoagentsError, ConfigError
 from btoagents.experiment.store import ResultStore, load_results
 from btoagents.replications import confidence_interval
 
@@ -236,11 +236,10 @@ def _design_field(manifest: dict[str, Any], field: str) -> Any:
 def analyze(
     folder: str | Path, by: list[str] | None = None, kpis: list[str] | None = None
 ) -> dict[str, pd.DataFrame]:
-    """Every table the design allows, written as CSV and Markdown under ``folder/analysis``."""
+    """Every table the design allows, written as CSV and Markdown under ``folder/analysis``
+    (a folder that cannot be written there is one BtoagentsError naming the path)."""
     store = ResultStore(folder)
-    manifest = store.manifest()
-    if manifest is None:
-        raise ConfigError(f"{folder}: no manifest.json (not a results folder)")
+    manifest = store.require_manifest()
     rows = load_results(folder)
     if rows.empty:
         raise ConfigError(f"{folder}: no stored runs yet")
@@ -254,8 +253,13 @@ def analyze(
     elif kind == "morris":
         tables["morris"] = morris_indices(rows, manifest, kpis)
     out = Path(folder) / "analysis"
-    out.mkdir(exist_ok=True)
-    for name, table in tables.items():
-        table.to_csv(out / f"{name}.csv", index=False)
-        (out / f"{name}.md").write_text(table.to_markdown(index=False, floatfmt=".4g") + "\n")
+    try:
+        out.mkdir(exist_ok=True)
+        for name, table in tables.items():
+            table.to_csv(out / f"{name}.csv", index=False)
+            (out / f"{name}.md").write_text(table.to_markdown(index=False, floatfmt=".4g") + "\n")
+    except OSError as exc:
+        raise BtoagentsError(
+            f"{exc.filename or out}: cannot write the analysis tables: {exc.strerror or exc}"
+        ) from None
     return tables

@@ -3,22 +3,26 @@
 ``sweep()`` checks every factor key and KPI name before the first run, opens (or resumes)
 the results folder, skips runs already stored, runs the rest on the chosen executor and
 writes finished runs in small atomic batches. Interrupt it at any moment and run it again:
-it continues where it stopped, with exactly one row per run.
+it continues where it stopped, with exactly one row per run. It holds the folder's lock
+while it writes (one sweep per folder at a time), sets damaged files aside and records
+each attempt in the manifest (see :mod:`btoagents.experiment.store`).
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from btoagents.config import Scenario, load_scenario
-from btoagents.errors import ConfigError
+from btoagents.errors import BtoagentsError, ConfigError
 from btoagents.experiment.designs import design_points, point_overrides
-from btoagents.experiment.executors import run_dask, run_process, run_serial
+from btoagents.experiment.executors import ExecStats, run_dask, run_process, run_serial
 from btoagents.experiment.progress import Progress
 from btoagents.experiment.runs import RunTask, enumerate_tasks
 from btoagents.experiment.spec import ExperimentSpec, experiment_hash, load_experiment
@@ -33,7 +37,8 @@ BATCH_SECONDS = 5.0
 
 @dataclass
 class SweepSummary:
-    """What a sweep did: runs in the design, already stored, run now, failed, retried."""
+    """What a sweep did: runs in the design, already stored, run now, ok, not ok (failed
+    or lost), resubmitted after a worker died, lost, and stored failures run again."""
 
     folder: Path
     total: int
@@ -43,12 +48,16 @@ class SweepSummary:
     failed: int
     retried: int
     elapsed: float
+    lost: int = 0
+    retried_failed: int = 0
 
     def line(self) -> str:
+        """One line for the command line."""
+        again = f" ({self.retried_failed} failed runs run again)" if self.retried_failed else ""
         return (
-            f"{self.folder}: {self.total} runs in the design, {self.skipped} already stored; "
-            f"ran {self.ran} ({self.ok} ok, {self.failed} failed, {self.retried} retried) "
-            f"in {self.elapsed:.1f} s"
+            f"{self.folder}: {self.total} runs in the design, {self.skipped} already stored"
+            f"{again}; ran {self.ran} ({self.ok} ok, {self.failed} failed, {self.retried} "
+            f"retried) in {self.elapsed:.1f} s"
         )
 
 
@@ -121,7 +130,31 @@ def prepare(path: str | Path, replications: int | None = None) -> Prepared:
 
 
 def results_folder(spec: ExperimentSpec, root: str | Path = "results") -> Path:
+    """``root/<name>``: the experiment's results folder, always directly inside ``root``.
+
+    The name is checked by the experiment schema already; this guard refuses any name that
+    would still lead elsewhere. The check is lexical (no symlinks followed), so a results
+    folder that is a symlink to another disk keeps working.
+    """
+    root_abs = Path(os.path.abspath(root))
+    target = Path(os.path.abspath(root_abs / spec.name))
+    if target.parent != root_abs or target.name != spec.name:
+        raise ConfigError(
+            f"name = {spec.name!r}: the results folder {target} would not be inside {root}"
+        )
     return Path(root) / spec.name
+
+
+@contextmanager
+def _writing(folder: Path, running: bool = False) -> Iterator[None]:
+    """Turn an OSError of the store into one line naming the path (nothing stored is lost)."""
+    try:
+        yield
+    except OSError as exc:
+        kept = "; the runs stored so far are kept" if running else ""
+        raise BtoagentsError(
+            f"{exc.filename or folder}: cannot write the results: {exc.strerror or exc}{kept}"
+        ) from None
 
 
 def sweep(
@@ -134,95 +167,141 @@ def sweep(
     results_root: str | Path = "results",
     folder: str | Path | None = None,
     progress_every: float = 10.0,
+    retry_failed: bool = False,
 ) -> SweepSummary:
-    """Run (or resume) an experiment; see the module docstring."""
+    """Run (or resume) an experiment; see the module docstring.
+
+    Holds the results folder's lock throughout: a second sweep of the same folder is
+    refused in one line. With ``retry_failed`` the runs stored as 'failed' run again and
+    their new rows supersede the old ones.
+    """
     if executor not in EXECUTORS:
         raise ConfigError(f"--executor {executor!r}: expected one of {', '.join(EXECUTORS)}")
     started = time.perf_counter()
     prep = prepare(path, replications)
     spec = prep.spec
-    store = ResultStore(folder or results_folder(spec, results_root))
-    seeds = [replication_seed(spec.seed, r) for r in range(spec.replications)]
-    arms = spec.arm_items()
-    total = len(prep.points) * len(arms) * spec.replications
-    store.open(
-        {
-            "name": spec.name,
-            "experiment_file": str(path),
-            "experiment_text": prep.text,
-            "experiment_hash": prep.hash,
-            "scenario": prep.base.model_dump(mode="json"),
-            "design": {"kind": spec.design.kind, "points": prep.points},
-            "factors": {n: f.model_dump(mode="json") for n, f in spec.factors.items()},
-            "arms": [name for name, _ in arms],
-            "seeds": {"experiment": spec.seed, "replications": seeds},
-            "runs_total": total,
-        },
-        new=new,
-    )
-    done = store.done_keys()
-    tasks = [t for t in prep.tasks() if t.key not in done]
-    progress = Progress(len(tasks), spec.name, every=progress_every)
-    batch: list[dict[str, Any]] = []
-    last_flush = time.perf_counter()
-    counts = {"ok": 0, "failed": 0}
-
-    def on_row(row: dict[str, Any]) -> None:
-        nonlocal last_flush
-        batch.append(row)
-        counts["ok" if row["status"] == "ok" else "failed"] += 1
-        progress.advance(row["status"] != "ok")
-        if len(batch) >= BATCH_ROWS or time.perf_counter() - last_flush >= BATCH_SECONDS:
-            store.write_rows(batch)
-            batch.clear()
-            last_flush = time.perf_counter()
-
-    n = workers or os.cpu_count() or 1
-    try:
-        if executor == "serial" or not tasks:
-            stats = run_serial(tasks, on_row)
-        elif executor == "process":
-            stats = run_process(tasks, on_row, n)
-        else:
-            stats = run_dask(tasks, on_row, n, scheduler)
-    finally:
-        store.write_rows(batch)
-        progress.close()
-    elapsed = time.perf_counter() - started
-    store.update_manifest(finished=time.strftime("%Y-%m-%dT%H:%M:%S"), last_sweep_seconds=elapsed)
+    store = ResultStore(folder if folder is not None else results_folder(spec, results_root))
+    every = list(prep.tasks())
+    with ExitStack() as held:
+        with _writing(store.folder):
+            held.enter_context(store.lock())
+            store.open(_manifest(prep, path), new=new, expected_keys=[t.key for t in every])
+            latest = store.latest_status()
+            keep = {"ok"} if retry_failed else {"ok", "failed"}
+            done = {k for k, s in latest.items() if s in keep}
+            again = sum(s == "failed" for s in latest.values()) if retry_failed else 0
+            store.begin_attempt(
+                retry_failed=retry_failed, executor=executor, to_run=len(every) - len(done)
+            )
+        tasks = [t for t in every if t.key not in done]
+        counts, stats = _run(store, tasks, spec.name, executor, workers, scheduler, progress_every)
+    total = len(every)
     return SweepSummary(
         store.folder,
         total,
         total - len(tasks),
         len(tasks),
         counts["ok"],
-        counts["failed"],
+        counts["failed"] + counts["lost"],
         stats.retried,
-        elapsed,
+        time.perf_counter() - started,
+        lost=counts["lost"],
+        retried_failed=again,
     )
 
 
-def status(folder: str | Path) -> dict[str, Any]:
-    """How far a sweep is: runs in the design, stored ok, failed, missing."""
-    from btoagents.experiment.store import load_results
-
-    store = ResultStore(folder)
-    manifest = store.manifest()
-    if manifest is None:
-        raise ConfigError(f"{folder}: no manifest.json (not a results folder)")
-    rows = load_results(folder)
-    ok = int((rows["status"] == "ok").sum()) if len(rows) else 0
-    failed = int((rows["status"] == "failed").sum()) if len(rows) else 0
-    lost = int((rows["status"] == "lost").sum()) if len(rows) else 0
-    total = int(manifest["runs_total"])
+def _manifest(prep: Prepared, path: str | Path) -> dict[str, Any]:
+    spec = prep.spec
+    arms = spec.arm_items()
     return {
-        "name": manifest["name"],
-        "total": total,
-        "ok": ok,
-        "failed": failed,
-        "lost": lost,
-        "missing": total - ok - failed,
-        "parts": len(store.part_files()),
-        "created": manifest.get("created"),
-        "finished": manifest.get("finished"),
+        "name": spec.name,
+        "experiment_file": str(path),
+        "experiment_text": prep.text,
+        "experiment_hash": prep.hash,
+        "scenario": prep.base.model_dump(mode="json"),
+        "design": {"kind": spec.design.kind, "points": prep.points},
+        "factors": {n: f.model_dump(mode="json") for n, f in spec.factors.items()},
+        "arms": [name for name, _ in arms],
+        "seeds": {
+            "experiment": spec.seed,
+            "replications": [replication_seed(spec.seed, r) for r in range(spec.replications)],
+        },
+        "runs_total": len(prep.points) * len(arms) * spec.replications,
     }
+
+
+def _run(
+    store: ResultStore,
+    tasks: list[RunTask],
+    name: str,
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    progress_every: float,
+) -> tuple[Counter[str], ExecStats]:
+    """Run ``tasks``, storing rows in batches; records the attempt's end in the manifest
+    however it ends. Returns the stored rows' status counts and the executor's stats."""
+    progress = Progress(len(tasks), name, every=progress_every)
+    batch: list[dict[str, Any]] = []
+    stored: Counter[str] = Counter()
+    last_flush = time.perf_counter()
+
+    def flush() -> None:
+        nonlocal last_flush
+        with _writing(store.folder, running=True):
+            store.write_rows(batch)
+        stored.update(row["status"] for row in batch)
+        batch.clear()
+        last_flush = time.perf_counter()
+
+    def on_row(row: dict[str, Any]) -> None:
+        batch.append(row)
+        progress.advance(row["status"] != "ok")
+        if len(batch) >= BATCH_ROWS or time.perf_counter() - last_flush >= BATCH_SECONDS:
+            flush()
+
+    n = workers or os.cpu_count() or 1
+    stats = ExecStats()
+    stopped_by: BaseException | None = None
+    try:
+        try:
+            if executor == "serial" or not tasks:
+                stats = run_serial(tasks, on_row)
+            elif executor == "process":
+                stats = run_process(tasks, on_row, n)
+            else:
+                stats = run_dask(tasks, on_row, n, scheduler)
+        finally:
+            flush()  # the rows finished before an interruption are kept
+    except BaseException as exc:
+        stopped_by = exc
+        raise
+    finally:
+        progress.close()
+        _end_attempt(store, stored, stats, stopped_by)
+    return stored, stats
+
+
+def _end_attempt(
+    store: ResultStore, stored: Counter[str], stats: ExecStats, stopped_by: BaseException | None
+) -> None:
+    """Record what this sweep stored and how it ended (best effort: the disk may be full)."""
+    reason = None
+    if stopped_by is not None:
+        reason = type(stopped_by).__name__
+        if str(stopped_by):
+            reason += f": {str(stopped_by).splitlines()[0]}"
+    try:
+        store.end_attempt(
+            ran=sum(stored.values()),
+            ok=stored["ok"],
+            failed=stored["failed"],
+            lost=stored["lost"],
+            resubmitted=stats.retried,
+            interrupted=stopped_by is not None,
+            stopped_by=reason,
+        )
+        if stopped_by is None:
+            store.update_manifest(finished=time.strftime("%Y-%m-%dT%H:%M:%S"))
+    except (OSError, BtoagentsError):
+        pass
