@@ -25,6 +25,8 @@ from btoagents.config import (
     preset_names,
     preset_text,
 )
+from btoagents.config.budget import check_budget
+from btoagents.config.limits import MAX_REPLICATIONS, MAX_SEED
 from btoagents.config.loading import read_scenario_dict
 from btoagents.errors import BtoagentsError
 from btoagents.products import decoupling_point
@@ -68,7 +70,21 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a scenario key, e.g. --set manufacturer.lines=2 (repeatable)",
+        help="override a scenario key, e.g. --set manufacturer.lines=2 (repeatable); "
+        "only entities the scenario declares (see --add)",
+    )
+    run.add_argument(
+        "--add",
+        action="append",
+        default=[],
+        metavar="TABLE.NAME",
+        help="declare a new product, supplier, component or intermediary with default values "
+        "before the --set items, e.g. --add products.flatpack (repeatable)",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="run even when the pre-run estimate exceeds the event or memory limit",
     )
     run.add_argument(
         "--replications", "-r", type=int, help="replications (default: the scenario's)"
@@ -262,9 +278,14 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     from btoagents.replications import simulate, summarize
 
     _check_count("replications", args.replications)
-    if args.seed is not None and args.seed < 0:
-        raise BtoagentsError(f"--seed = {args.seed}: must be >= 0")
-    scn = load_scenario(args.scenario, args.overrides)
+    if args.replications is not None and args.replications > MAX_REPLICATIONS:
+        raise BtoagentsError(
+            f"--replications = {args.replications}: expected at most {MAX_REPLICATIONS:,}"
+        )
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        raise BtoagentsError(f"--seed = {args.seed}: must be >= 0 and below 2^64")
+    scn = load_scenario(args.scenario, args.overrides, add=args.add)
+    check_budget(scn, args.replications or scn.simulation.replications, force=args.force)
     started = time.perf_counter()
     runs = simulate(scn, replications=args.replications, seed=args.seed)
     elapsed = time.perf_counter() - started

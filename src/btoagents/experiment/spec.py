@@ -27,8 +27,8 @@ becomes the results folder ``results/<name>/``, so it must be a plain folder nam
 from __future__ import annotations
 
 import hashlib
+import math
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal, Self
 
@@ -41,7 +41,17 @@ from pydantic import (
     model_validator,
 )
 
-from btoagents.config.loading import format_validation_error, read_text
+from btoagents.config.limits import (
+    MAX_DAYS,
+    MAX_DESIGN_POINTS,
+    MAX_MORRIS_LEVELS,
+    MAX_REPLICATIONS,
+    MAX_RUNS,
+    MAX_SAMPLES,
+    MAX_SEED,
+)
+from btoagents.config.loading import format_validation_error, parse_toml, read_text
+from btoagents.config.schema import Number
 from btoagents.errors import ConfigError
 
 #: an experiment name: a folder name on every system (no separators, no leading dot)
@@ -52,7 +62,9 @@ DesignKind = Literal["full_factorial", "latin_hypercube", "sobol", "saltelli", "
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Unknown keys refused; strict types (no bool for a number); finite numbers."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class FactorSpec(_Section):
@@ -61,7 +73,7 @@ class FactorSpec(_Section):
     key: str | None = None
     keys: list[str] = Field(default_factory=list)
     levels: list[Any] = Field(default_factory=list)
-    range: tuple[float, float] | None = None
+    range: tuple[Number, Number] | None = Field(None, strict=False)  # a TOML array is a list
     integer: bool = False
 
     @model_validator(mode="after")
@@ -82,12 +94,16 @@ class DesignSpec(_Section):
 
     kind: DesignKind = "full_factorial"
     samples: int = Field(
-        16, ge=1, description="points (lhs, sobol), base N (saltelli), trajectories (morris)"
+        16,
+        ge=1,
+        le=MAX_SAMPLES,
+        description="points (lhs, sobol), base N (saltelli), trajectories (morris), at most "
+        f"{MAX_SAMPLES:,}",
     )
     seed: int | None = Field(
-        None, ge=0, description="design randomization seed (default: experiment seed)"
+        None, ge=0, le=MAX_SEED, description="design randomization seed (default: experiment seed)"
     )
-    levels: int = Field(4, ge=2, description="grid levels of a Morris design")
+    levels: int = Field(4, ge=2, le=MAX_MORRIS_LEVELS, description="grid levels of a Morris design")
     second_order: bool = Field(False, description="Saltelli: also second-order indices")
 
 
@@ -103,12 +119,21 @@ class ExperimentSpec(_Section):
     name: str
     description: str = ""
     scenario: str
-    replications: int = Field(5, ge=1)
-    seed: int = Field(1, ge=0)
+    replications: int = Field(
+        5, ge=1, le=MAX_REPLICATIONS, description=f"at most {MAX_REPLICATIONS:,}"
+    )
+    seed: int = Field(1, ge=0, le=MAX_SEED)
     kpis: list[str] = Field(default_factory=list)
     overrides: list[str] = Field(default_factory=list)
     timeseries: bool = Field(False, description="also store sampled time series per run")
-    sample_every: float = Field(7.0, gt=0, description="days between time-series samples")
+    sample_every: float = Field(
+        7.0, gt=0, le=MAX_DAYS, description="days between time-series samples"
+    )
+    force: bool = Field(
+        False,
+        description="run even when a run's pre-run estimate exceeds the event or memory "
+        "limit (see btoagents.config.budget)",
+    )
     design: DesignSpec = Field(default_factory=DesignSpec)
     factors: dict[str, FactorSpec] = Field(default_factory=dict)
     points: list[dict[str, Any]] = Field(default_factory=list)
@@ -152,6 +177,34 @@ class ExperimentSpec(_Section):
             raise ValueError(f"design {kind!r} needs at least two factors")
         return self
 
+    @model_validator(mode="after")
+    def _design_not_too_large(self) -> Self:
+        points = self.point_count()
+        if points > MAX_DESIGN_POINTS:
+            raise ValueError(
+                f"design: {points:,} design points; expected at most {MAX_DESIGN_POINTS:,}"
+            )
+        runs = points * len(self.arm_items()) * self.replications
+        if runs > MAX_RUNS:
+            raise ValueError(
+                f"design: {runs:,} runs (points x arms x replications); expected at most "
+                f"{MAX_RUNS:,}"
+            )
+        return self
+
+    def point_count(self) -> int:
+        """Design points the design will make, computed without making them."""
+        d, n = self.design, len(self.factors)
+        if d.kind == "points":
+            return len(self.points)
+        if d.kind == "full_factorial":
+            return math.prod(len(f.levels) for f in self.factors.values())
+        if d.kind == "saltelli":
+            return d.samples * (2 * n + 2 if d.second_order else n + 2)
+        if d.kind == "morris":
+            return d.samples * (n + 1)
+        return d.samples
+
     def arm_items(self) -> list[tuple[str, list[str]]]:
         """(arm name, overrides); one arm named ``base`` when none is given."""
         if not self.arms:
@@ -170,10 +223,7 @@ def load_experiment(path: str | Path) -> tuple[ExperimentSpec, str, Path]:
     if not path.is_file():
         raise ConfigError(f"{path}: no such experiment file")
     text = read_text(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: malformed TOML: {exc}") from None
+    data = parse_toml(text, str(path))
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:

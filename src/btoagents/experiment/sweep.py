@@ -21,6 +21,7 @@ from typing import Any
 
 from btoagents.config import Scenario, load_scenario
 from btoagents.errors import BtoagentsError, ConfigError
+from btoagents.experiment.budget import check_experiment_budget
 from btoagents.experiment.designs import design_points, point_overrides
 from btoagents.experiment.executors import ExecStats, run_dask, run_process, run_serial
 from btoagents.experiment.progress import Progress
@@ -117,6 +118,7 @@ def prepare(path: str | Path, replications: int | None = None) -> Prepared:
                     load_scenario(base, [*ov, *arm])
     except ConfigError as exc:
         raise ConfigError(f"{label}: {exc}") from None
+    check_experiment_budget(spec, base, overrides, label)
     if spec.kpis:
         probe = load_scenario(base, [f"simulation.horizon={base.simulation.warmup + 1.0}"])
         known = set(SupplyChainModel(probe, seed=0).run())
