@@ -6,17 +6,29 @@ few tasks per worker are in flight at once, so the parent's memory does not grow
 number of runs. A run whose worker process died is resubmitted, up to ``MAX_ATTEMPTS``
 times, then recorded with status 'lost': not a result of the model but of the machine, so
 the next sweep of the same experiment runs it again.
+
+Interruption (``KeyboardInterrupt``, or the command line's SIGTERM exception derived from
+it) stops submitting work and drops the runs in flight: the process pool's workers are
+terminated and the Dask cluster is closed (the client cancels its tasks), quietly; the
+rows already handed to the callback stay with the caller, and the next sweep runs the
+dropped runs again. Worker processes start with SIGINT blocked, so a Ctrl-C at the
+terminal, which reaches the whole process group, is handled by the parent alone.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing import resource_tracker
 from typing import Any
 
+from btoagents.errors import BtoagentsError
 from btoagents.experiment.runs import RunTask, execute_run
 
 MAX_ATTEMPTS = 3
@@ -37,6 +49,12 @@ DASK_CONFIG = {
     "distributed.admin.system-monitor.interval": "2s",
     "distributed.worker.memory.monitor-interval": "1s",
 }
+
+#: seconds to wait for a ``--scheduler`` to answer before giving up with one error line
+CONNECT_TIMEOUT = 5.0
+#: seconds a local Dask worker busy with a run gets to stop before it is terminated, when
+#: its runs are dropped (distributed's default, 5 s, makes Ctrl-C feel slow)
+STOP_TIMEOUT = 0.5
 
 OnRow = Callable[[dict[str, Any]], None]
 
@@ -60,34 +78,66 @@ def _died_row(task: RunTask, reason: str) -> dict[str, Any]:
     }
 
 
+@contextlib.contextmanager
+def sigint_blocked() -> Iterator[None]:
+    """Hold SIGINT back in this thread while the block runs.
+
+    Processes and threads started inside inherit the blocked signal mask: a Ctrl-C at the
+    terminal, sent to the whole process group, never reaches them, and the parent alone
+    handles it. A SIGINT that arrives during the block is delivered when it ends.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks
+        yield
+        return
+    # the resource tracker unblocks SIGINT after starting itself: start it first
+    resource_tracker.ensure_running()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def ignore_sigint() -> None:
+    """Worker initializer: SIGINT is the parent's to handle."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run_serial(tasks: Iterable[RunTask], on_row: OnRow) -> ExecStats:
+    """Run the tasks one after the other in this process (an interrupt drops the current run)."""
     for task in tasks:
         on_row(execute_run(task))
     return ExecStats()
 
 
 def run_process(tasks: Iterable[RunTask], on_row: OnRow, workers: int) -> ExecStats:
-    """A local pool of ``workers`` processes (spawned: safe whatever the parent runs)."""
+    """A local pool of ``workers`` processes (spawned: safe whatever the parent runs).
+
+    On any exception, an interrupt included, the workers are terminated (their runs are
+    dropped) and the pool is shut down and joined before the exception goes on.
+    """
     stats = ExecStats()
     pending: Iterator[RunTask] = iter(tasks)
     retry: list[tuple[RunTask, int]] = []
     ctx = multiprocessing.get_context("spawn")
     limit = workers * IN_FLIGHT_PER_WORKER
     while True:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=ignore_sigint)
         futures: dict[Any, tuple[RunTask, int]] = {}
         broken = False
+        dropped = False
         try:
             while True:
-                while len(futures) < limit:
-                    if retry:
-                        task, attempt = retry.pop()
-                    else:
-                        task = next(pending, None)
-                        attempt = 1
-                        if task is None:
-                            break
-                    futures[pool.submit(execute_run, task)] = (task, attempt)
+                with sigint_blocked():  # workers are spawned by submit
+                    while len(futures) < limit:
+                        if retry:
+                            task, attempt = retry.pop()
+                        else:
+                            task = next(pending, None)
+                            attempt = 1
+                            if task is None:
+                                break
+                        futures[pool.submit(execute_run, task)] = (task, attempt)
                 if not futures:
                     return stats
                 done, _ = wait(futures, return_when=FIRST_COMPLETED)
@@ -103,8 +153,24 @@ def run_process(tasks: Iterable[RunTask], on_row: OnRow, workers: int) -> ExecSt
                         fut.cancel()
                         _retry(task, attempt, "pool broken", retry, on_row, stats)
                     break
+        except BaseException:
+            dropped = True
+            _terminate_workers(pool)
+            raise
         finally:
-            pool.shutdown(wait=not broken, cancel_futures=True)
+            # joined after a drop too: no worker outlives the sweep
+            pool.shutdown(wait=dropped or not broken, cancel_futures=True)
+
+
+def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate the pool's worker processes now (their runs are dropped)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()
 
 
 def _retry(task, attempt, reason, retry, on_row, stats) -> None:
@@ -153,6 +219,20 @@ def run_dask(
     return stats
 
 
+def connect(scheduler: str, timeout: float = CONNECT_TIMEOUT) -> Any:
+    """A Dask client of the scheduler at ``scheduler``, or one error line naming it."""
+    from distributed import Client
+
+    try:
+        return Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError) as exc:
+        raise BtoagentsError(
+            f"--scheduler {scheduler}: no Dask scheduler answered within {timeout:g} s ({exc})"
+        ) from None
+    except ValueError as exc:  # a malformed address
+        raise BtoagentsError(f"--scheduler {scheduler}: not a scheduler address ({exc})") from None
+
+
 def _dask_loop(
     tasks: Sequence[RunTask],
     on_row: OnRow,
@@ -161,62 +241,112 @@ def _dask_loop(
     run_chunk: Callable[[list[RunTask]], list[dict[str, Any]]],
     stats: ExecStats,
 ) -> None:
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, LocalCluster
 
     cluster = None
-    if scheduler:
-        client = Client(scheduler)
-        workers = max(1, len(client.scheduler_info().get("workers", {})))
-    else:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=40,
-        )
-        client = Client(cluster)
+    client = None
+    dropped = False
     try:
-        todo = list(tasks)
-        todo.reverse()  # popped from the end: the original order
-        retry: list[tuple[RunTask, int]] = []
-        meta: dict[Any, tuple[list[RunTask], int]] = {}
-        seq = 0
-
-        def submit_next():
-            nonlocal seq
-            if retry:
-                task, attempt = retry.pop()
-                chunk = [task]
-            elif todo:
-                k = chunk_size(len(todo), workers)
-                chunk = [todo.pop() for _ in range(min(k, len(todo)))]
-                attempt = 1
-            else:
-                return None
-            seq += 1
-            fut = client.submit(run_chunk, chunk, key=f"runs-{chunk[0].key}-{seq}", pure=False)
-            meta[fut] = (chunk, attempt)
-            return fut
-
-        first = [submit_next() for _ in range(workers * IN_FLIGHT_PER_WORKER)]
-        queue = as_completed([f for f in first if f is not None])
-        for fut in queue:
-            chunk, attempt = meta.pop(fut)
-            try:
-                rows = fut.result()
-            except Exception as exc:  # noqa: BLE001 - KilledWorker, lost futures
-                for task in chunk:
-                    _retry(task, attempt, repr(exc), retry, on_row, stats)
-                rows = []
-            for row in rows:
-                on_row(row)
-            while len(meta) < workers * IN_FLIGHT_PER_WORKER:
-                nxt = submit_next()
-                if nxt is None:
-                    break
-                queue.add(nxt)
+        if scheduler:
+            client = connect(scheduler)
+            workers = max(1, len(client.scheduler_info().get("workers", {})))
+        else:
+            # the cluster's own thread starts the worker processes: they inherit the mask.
+            # Workers log only critical errors: one stopped with a run in flight logs its
+            # lost heartbeat with a traceback, and a failing run is a row anyway.
+            with sigint_blocked():
+                cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.CRITICAL,
+                )
+            client = Client(cluster)
+        _submit_chunks(client, tasks, on_row, workers, run_chunk, stats)
+    except BaseException:
+        dropped = True
+        raise
     finally:
-        client.close()
+        _close_dask(client, cluster, quiet=dropped)
+
+
+def _submit_chunks(
+    client: Any,
+    tasks: Sequence[RunTask],
+    on_row: OnRow,
+    workers: int,
+    run_chunk: Callable[[list[RunTask]], list[dict[str, Any]]],
+    stats: ExecStats,
+) -> None:
+    """Keep a few chunks per worker in flight until every task has its row."""
+    from distributed import as_completed
+
+    todo = list(tasks)
+    todo.reverse()  # popped from the end: the original order
+    retry: list[tuple[RunTask, int]] = []
+    meta: dict[Any, tuple[list[RunTask], int]] = {}
+    seq = 0
+
+    def submit_next() -> Any:
+        nonlocal seq
+        if retry:
+            task, attempt = retry.pop()
+            chunk = [task]
+        elif todo:
+            k = chunk_size(len(todo), workers)
+            chunk = [todo.pop() for _ in range(min(k, len(todo)))]
+            attempt = 1
+        else:
+            return None
+        seq += 1
+        fut = client.submit(run_chunk, chunk, key=f"runs-{chunk[0].key}-{seq}", pure=False)
+        meta[fut] = (chunk, attempt)
+        return fut
+
+    first = [submit_next() for _ in range(workers * IN_FLIGHT_PER_WORKER)]
+    queue = as_completed([f for f in first if f is not None])
+    for fut in queue:
+        chunk, attempt = meta.pop(fut)
+        try:
+            rows = fut.result()
+        except Exception as exc:  # noqa: BLE001 - KilledWorker, lost futures
+            for task in chunk:
+                _retry(task, attempt, repr(exc), retry, on_row, stats)
+            rows = []
+        for row in rows:
+            on_row(row)
+        while len(meta) < workers * IN_FLIGHT_PER_WORKER:
+            nxt = submit_next()
+            if nxt is None:
+                break
+            queue.add(nxt)
+
+
+def _close_dask(client: Any, cluster: Any, quiet: bool) -> None:
+    """Close the client (its tasks are cancelled) and the local cluster, if any.
+
+    ``quiet`` (after an interrupt or an error): nothing is logged meanwhile, neither
+    distributed's notes on the work being dropped nor asyncio's on cancelled tasks.
+    """
+    previous = logging.root.manager.disable
+    if quiet:
+        logging.disable(logging.CRITICAL)
+    try:
+        if client is not None:
+            client.close()
         if cluster is not None:
+            if quiet:
+                with contextlib.suppress(Exception):  # cluster.close() below then waits
+                    cluster.sync(_stop_workers, cluster)
             cluster.close()
+    finally:
+        logging.disable(previous)
+
+
+async def _stop_workers(cluster: Any) -> None:
+    """Close a LocalCluster's workers (nannies) at once, dropping the runs they hold."""
+    import asyncio
+
+    nannies = list(cluster.workers.values())
+    await asyncio.gather(*(n.close(timeout=STOP_TIMEOUT) for n in nannies), return_exceptions=True)
