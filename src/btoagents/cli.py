@@ -1,17 +1,22 @@
 """The ``btoagents`` command line.
 
 Errors from bad input are printed as one line ``error: ...`` and exit with status 2;
-warnings (e.g. no steady state) as one line ``warning: ...``.
+warnings (e.g. no steady state) as one line ``warning: ...``. SIGINT (Ctrl-C) and SIGTERM
+stop any command with one line ``interrupted: ...`` and exit status 130 or 143, after what
+it holds (a sweep's finished runs) is stored.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import NoReturn
 
 import pandas as pd
@@ -350,9 +355,80 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM, raised in the main thread so that ``finally`` blocks run: a sweep
+    stores the runs it holds and closes its workers before the command exits."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise_interrupted(signum: int, frame: object) -> NoReturn:
+    # the first signal only: later ones are ignored while its cleanup stores what is held
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+@contextmanager
+def _signals_raise() -> Iterator[None]:
+    """Within the block SIGINT and SIGTERM raise :class:`Interrupted` (in the main thread
+    only; a signal ignored by whoever started the command stays ignored)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig, handler in previous.items():
+        if handler != signal.SIG_IGN:
+            signal.signal(sig, _raise_interrupted)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            if handler is not None:
+                signal.signal(sig, handler)
+
+
+def _stored_runs(args: argparse.Namespace) -> int:
+    """Runs stored as done (ok or failed) in a sweep's results folder: a rerun skips them."""
+    from btoagents.experiment.spec import load_experiment
+    from btoagents.experiment.store import ResultStore
+    from btoagents.experiment.sweep import results_folder
+
+    try:
+        spec = load_experiment(args.experiment)[0]
+        return len(ResultStore(results_folder(spec, args.results)).done_keys())
+    except (BtoagentsError, OSError):
+        return 0
+
+
+def _interrupted(args: argparse.Namespace | None, exc: KeyboardInterrupt) -> int:
+    """Print the one line of an interrupted command; return its exit status (128 + signal)."""
+    command = getattr(args, "command", None)
+    if command == "sweep":
+        line = f"{_stored_runs(args)} runs stored, rerun the same command to continue"
+    elif command:
+        line = f"btoagents {command} stopped before it finished"
+    else:
+        line = "stopped before it started"
+    print(f"interrupted: {line}", file=sys.stderr, flush=True)
+    return 128 + getattr(exc, "signum", signal.SIGINT)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``btoagents`` console script; returns the exit status."""
-    args = _parser().parse_args(argv)
+    args = None
+    with _signals_raise():
+        try:
+            args = _parser().parse_args(argv)
+            return _dispatch(args)
+        except KeyboardInterrupt as exc:
+            return _interrupted(args, exc)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    """Run the command ``args`` names; bad input is one ``error:`` line and status 2."""
     console = Console()
     handlers = {
         "run": cmd_run,
