@@ -60,8 +60,8 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
     except BaseException as exc:
         with suppress(OSError):  # else the next sweep's open() removes it
             tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError) and exc.filename is None:
-            exc.filename = str(path)  # fsync and write errors name no file
+        if isinstance(exc, OSError) and exc.filename in (None, str(tmp)):
+            exc.filename = str(path)  # name the file meant, not its temporary one
         raise
     _fsync_dir(path.parent)
 
