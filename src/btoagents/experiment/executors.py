@@ -21,6 +21,7 @@ import contextlib
 import logging
 import multiprocessing
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -96,6 +97,31 @@ def sigint_blocked() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@contextlib.contextmanager
+def sigterm_deferred() -> Iterator[None]:
+    """Hold a SIGTERM for this process back until the block ends (main thread only).
+
+    For steps that must not stop half-way, such as starting a Dask cluster: an exception
+    from inside its constructor would leave workers that nothing closes. The handler is
+    swapped in Python only, so processes started inside keep the usual SIGTERM.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is None or previous == signal.SIG_IGN:
+        yield
+        return
+    received: list[int] = []
+    signal.signal(signal.SIGTERM, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if received:
+            signal.raise_signal(signal.SIGTERM)
 
 
 def ignore_sigint() -> None:
@@ -247,14 +273,14 @@ def _dask_loop(
     client = None
     dropped = False
     try:
-        if scheduler:
-            client = connect(scheduler)
-            workers = max(1, len(client.scheduler_info().get("workers", {})))
-        else:
-            # the cluster's own thread starts the worker processes: they inherit the mask.
-            # Workers log only critical errors: one stopped with a run in flight logs its
-            # lost heartbeat with a traceback, and a failing run is a row anyway.
-            with sigint_blocked():
+        # an interrupt waits until the client (and cluster) is whole, then closes it; the
+        # cluster's own thread starts the worker processes: they inherit the SIGINT mask
+        with sigterm_deferred(), sigint_blocked():
+            if scheduler:
+                client = connect(scheduler)
+            else:
+                # Workers log only critical errors: one stopped with a run in flight logs
+                # its lost heartbeat with a traceback, and a failing run is a row anyway.
                 cluster = LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,
@@ -262,7 +288,9 @@ def _dask_loop(
                     dashboard_address=None,
                     silence_logs=logging.CRITICAL,
                 )
-            client = Client(cluster)
+                client = Client(cluster)
+        if scheduler:
+            workers = max(1, len(client.scheduler_info().get("workers", {})))
         _submit_chunks(client, tasks, on_row, workers, run_chunk, stats)
     except BaseException:
         dropped = True
