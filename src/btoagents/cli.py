@@ -397,8 +397,10 @@ def _stored_runs(args: argparse.Namespace) -> int:
     from btoagents.experiment.sweep import results_folder
 
     try:
-        spec = load_experiment(args.experiment)[0]
-        return len(ResultStore(results_folder(spec, args.results)).done_keys())
+        with warnings.catch_warnings():  # a damaged part: the rerun says so
+            warnings.simplefilter("ignore")
+            spec = load_experiment(args.experiment)[0]
+            return len(ResultStore(results_folder(spec, args.results)).done_keys())
     except (BtoagentsError, OSError):
         return 0
 
