@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
+import tomllib
 import warnings
 from pathlib import Path
 
@@ -68,6 +68,20 @@ def cli(args: list[str], capsys) -> tuple[int, str, str]:
     status = main(args)
     out, err = capsys.readouterr()
     return status, out, err
+
+
+@pytest.fixture
+def no_model(monkeypatch):
+    """Building a model fails the test: a refusal must come before any simulation work."""
+
+    def built(self, *args, **kwargs):
+        raise AssertionError("a model was built before the input was refused")
+
+    monkeypatch.setattr(SupplyChainModel, "__init__", built)
+
+
+def refuse_to_parse(text: str) -> None:
+    raise AssertionError("the TOML was parsed before its size was checked")
 
 
 def one_error_line(err: str) -> str:
@@ -196,6 +210,46 @@ def test_sweep_refuses_a_misspelt_entity_in_a_factor_before_any_run(tmp_path, mo
     assert not (results / "typo").exists()
 
 
+def test_an_experiment_declares_a_new_family_with_add(tmp_path):
+    text = TINY_EXPERIMENT.format(name="added", key="products.minivan.tail_share")
+    with pytest.raises(ConfigError, match="unknown product 'minivan'"):
+        sweep(write(tmp_path, text, "e.toml"), executor="serial", results_root=tmp_path / "r")
+    text = text.replace("seed = 3\n", 'seed = 3\nadd = ["products.minivan"]\n').replace(
+        'overrides = ["simulation', 'overrides = ["products.minivan.demand_rate=3", "simulation'
+    )
+    summary = sweep(write(tmp_path, text, "e.toml"), executor="serial", results_root=tmp_path / "r")
+    assert (summary.ok, summary.failed) == (4, 0)
+    manifest = json.loads((tmp_path / "r" / "added" / "manifest.json").read_text())
+    assert manifest["scenario"]["products"]["minivan"]["demand_rate"] == 3
+
+
+def test_sweep_force_lifts_the_budget_as_force_true_in_the_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(budget, "MAX_EVENTS", 1_000)
+    path = write(tmp_path, TINY_EXPERIMENT.format(name="forced", key="products.suv.tail_share"))
+    args = ["sweep", str(path), "--executor", "serial", "--results", str(tmp_path / "r")]
+    status, _, err = cli(args, capsys)
+    assert status == 2 and "force = true" in one_error_line(err)
+    assert not (tmp_path / "r" / "forced").exists()
+    status, _, err = cli([*args, "--force"], capsys)
+    assert status == 0, err
+    # --force changes no result, so the stored experiment is the same one: a rerun skips all
+    status, out, _ = cli([*args, "--force"], capsys)
+    assert status == 0 and "4 already stored" in out
+
+
+def test_sweep_and_demo_replications_beyond_their_domain_are_refused(tmp_path, capsys):
+    path = write(tmp_path, TINY_EXPERIMENT.format(name="reps", key="products.suv.tail_share"))
+    for args in (
+        ["sweep", str(path), "--executor", "serial", "-r", "1000000000"],
+        ["demo", "-r", "0"],
+    ):
+        status, _, err = cli(
+            [*args, "--results" if args[0] == "sweep" else "--out", str(tmp_path / "o")], capsys
+        )
+        assert status == 2 and "--replications = " in one_error_line(err)
+    assert not (tmp_path / "o").exists()
+
+
 def test_sweep_refuses_a_misspelt_entity_in_an_arm(tmp_path):
     text = TINY_EXPERIMENT.format(name="arm", key="products.suv.tail_share")
     text += '[arms.a]\noverrides = []\n[arms.b]\noverrides = ["intermediaries.flet.rate=1"]\n'
@@ -267,10 +321,8 @@ def test_an_integer_is_still_a_valid_float():
         "fulfillment.bandit.cover_days=[1e308]",
     ],
 )
-def test_values_that_would_overflow_or_exhaust_memory_are_refused_at_once(item):
-    started = time.perf_counter()
+def test_values_that_would_overflow_or_exhaust_memory_are_refused_at_once(item, no_model):
     msg = refusal("mm1-bts", [item])
-    assert time.perf_counter() - started < 1.0
     assert item.split("=")[0] in msg
 
 
@@ -309,10 +361,8 @@ def test_the_estimate_is_not_below_the_events_a_run_processes(name):
     assert model.cal.events <= est.events <= 5 * model.cal.events
 
 
-def test_huge_horizon_is_refused_by_the_estimate_in_under_a_second(capsys):
-    started = time.perf_counter()
+def test_huge_horizon_is_refused_by_the_estimate_before_any_model_is_built(capsys, no_model):
     status, out, err = cli(["run", "dealer-network", "--set", "simulation.horizon=900000"], capsys)
-    assert time.perf_counter() - started < 1.0
     assert status == 2 and out == ""
     line = one_error_line(err)
     assert "dealer-network: about" in line and "events" in line
@@ -342,10 +392,8 @@ def test_force_does_not_accept_what_cannot_fit(overrides, expected):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         scn = load_scenario("dealer-network", overrides)
-    started = time.perf_counter()
     with pytest.raises(ConfigError, match=expected):
         check_budget(scn, force=True)
-    assert time.perf_counter() - started < 1.0
 
 
 def test_run_with_force_goes_beyond_the_limit(monkeypatch, capsys):
@@ -386,10 +434,8 @@ def test_design_samples_beyond_the_domain_are_refused(tmp_path, design):
         + design
         + '\n[factors.S]\nkey = "products.standard.demand_rate"\nrange = [0.1, 0.5]\n'
     )
-    started = time.perf_counter()
     with pytest.raises(ConfigError, match="design.samples"):
         load_experiment(write(tmp_path, text, "e.toml"))
-    assert time.perf_counter() - started < 1.0
 
 
 def test_a_factorial_grid_too_large_is_refused_before_it_is_built(tmp_path):
@@ -443,16 +489,15 @@ def test_deep_nesting_in_an_experiment_file_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("what", ["scenario", "experiment"])
-def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, what):
+def test_a_file_over_the_size_limit_is_refused_before_it_is_parsed(tmp_path, what, monkeypatch):
     path = tmp_path / "big.toml"
     with path.open("w") as f:
         f.write(FLATPACK)
         line = "unknown_key_%07d = 1\n"
         f.writelines(line % i for i in range(MAX_TOML_BYTES // len(line % 0) + 10))
-    started = time.perf_counter()
+    monkeypatch.setattr(tomllib, "loads", refuse_to_parse)
     with pytest.raises(ConfigError) as info:
         load_experiment(path) if what == "experiment" else load_scenario(path)
-    assert time.perf_counter() - started < 1.0
     msg = str(info.value)
     assert msg.startswith(f"{path}: ") and f"expected at most {MAX_TOML_BYTES:,} bytes" in msg
 

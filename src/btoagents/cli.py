@@ -136,6 +136,12 @@ def _parser() -> argparse.ArgumentParser:
         help="the file changed: move old results aside and start again",
     )
     sw.add_argument(
+        "--force",
+        action="store_true",
+        help="run even when a run's pre-run estimate exceeds the event or memory limit "
+        "(as force = true in the experiment file)",
+    )
+    sw.add_argument(
         "--retry-failed",
         action="store_true",
         help="also run again the runs stored as failed (once their cause is fixed); "
@@ -195,6 +201,7 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
         new=args.new,
         results_root=args.results,
         retry_failed=args.retry_failed,
+        force=args.force,
     )
     console.print(summary.line(), highlight=False, soft_wrap=True)
     failed = summary.failed - summary.lost
@@ -273,20 +280,18 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     return 1 if failed else 0
 
 
-def _check_count(name: str, value: int | None) -> None:
-    if value is not None and value < 1:
-        raise BtoagentsError(f"--{name} = {value}: must be at least 1")
-    return None
+def _check_replications(value: int | None) -> None:
+    """``--replications``, when given, is 1 to ``MAX_REPLICATIONS``."""
+    if value is not None and not 1 <= value <= MAX_REPLICATIONS:
+        raise BtoagentsError(
+            f"--replications = {value}: expected 1 to {MAX_REPLICATIONS:,} replications"
+        )
 
 
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
     from btoagents.replications import simulate, summarize
 
-    _check_count("replications", args.replications)
-    if args.replications is not None and args.replications > MAX_REPLICATIONS:
-        raise BtoagentsError(
-            f"--replications = {args.replications}: expected at most {MAX_REPLICATIONS:,}"
-        )
+    _check_replications(args.replications)
     if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
         raise BtoagentsError(f"--seed = {args.seed}: must be >= 0 and below 2^64")
     scn = load_scenario(args.scenario, args.overrides, add=args.add)
@@ -338,7 +343,7 @@ def _family_label(name: str, prod, dealers: int) -> str:
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     from btoagents.demo import run_demo
 
-    _check_count("replications", args.replications)
+    _check_replications(args.replications)
     started = time.perf_counter()
     summary, files = run_demo(args.out, replications=args.replications, seed=args.seed)
     elapsed = time.perf_counter() - started

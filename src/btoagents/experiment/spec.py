@@ -111,6 +111,12 @@ class ArmSpec(_Section):
     """A policy arm: overrides applied on top of every design point."""
 
     overrides: list[str] = Field(default_factory=list)
+    add: list[str] = Field(
+        default_factory=list,
+        description="entities the experiment declares before its overrides, e.g. "
+        "'products.flatpack' (as btoagents run --add): overrides and factors may only name "
+        "declared entities",
+    )
 
 
 class ExperimentSpec(_Section):
@@ -125,6 +131,12 @@ class ExperimentSpec(_Section):
     seed: int = Field(1, ge=0, le=MAX_SEED)
     kpis: list[str] = Field(default_factory=list)
     overrides: list[str] = Field(default_factory=list)
+    add: list[str] = Field(
+        default_factory=list,
+        description="entities the experiment declares before its overrides, e.g. "
+        "'products.flatpack' (as btoagents run --add): overrides and factors may only name "
+        "declared entities",
+    )
     timeseries: bool = Field(False, description="also store sampled time series per run")
     sample_every: float = Field(
         7.0, gt=0, le=MAX_DAYS, description="days between time-series samples"

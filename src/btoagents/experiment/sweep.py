@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from btoagents.config import Scenario, load_scenario
+from btoagents.config.limits import MAX_REPLICATIONS
 from btoagents.errors import BtoagentsError, ConfigError
 from btoagents.experiment.budget import check_experiment_budget
 from btoagents.experiment.designs import design_points, point_overrides
@@ -94,17 +95,26 @@ def base_scenario(spec: ExperimentSpec, folder: Path) -> Scenario:
     if spec.scenario.endswith(".toml"):
         candidate = folder / spec.scenario
         source = candidate if candidate.exists() else Path(spec.scenario)
-    return load_scenario(source, spec.overrides)
+    return load_scenario(source, spec.overrides, add=spec.add)
 
 
-def prepare(path: str | Path, replications: int | None = None) -> Prepared:
-    """Read and check an experiment: every point and arm must give a valid scenario."""
+def prepare(path: str | Path, replications: int | None = None, force: bool = False) -> Prepared:
+    """Read and check an experiment: every point and arm must give a valid scenario.
+
+    ``replications`` replaces the file's (and changes the experiment's hash); ``force``
+    lifts the per-run event and memory limits, as ``force = true`` in the file does (and,
+    since it changes no result, leaves the hash alone).
+    """
     spec, text, folder = load_experiment(path)
     if replications is not None:
-        if replications < 1:
-            raise ConfigError(f"--replications = {replications}: must be at least 1")
+        if not 1 <= replications <= MAX_REPLICATIONS:
+            raise ConfigError(
+                f"--replications = {replications}: expected 1 to {MAX_REPLICATIONS:,}"
+            )
         spec = spec.model_copy(update={"replications": replications})
         text += f"\n# --replications {replications}\n"
+    if force:
+        spec = spec.model_copy(update={"force": True})
     label = str(path)
     base = base_scenario(spec, folder)
     points = design_points(spec)
@@ -170,6 +180,7 @@ def sweep(
     folder: str | Path | None = None,
     progress_every: float = 10.0,
     retry_failed: bool = False,
+    force: bool = False,
 ) -> SweepSummary:
     """Run (or resume) an experiment; see the module docstring.
 
@@ -180,7 +191,7 @@ def sweep(
     if executor not in EXECUTORS:
         raise ConfigError(f"--executor {executor!r}: expected one of {', '.join(EXECUTORS)}")
     started = time.perf_counter()
-    prep = prepare(path, replications)
+    prep = prepare(path, replications, force)
     spec = prep.spec
     store = ResultStore(folder if folder is not None else results_folder(spec, results_root))
     every = list(prep.tasks())
