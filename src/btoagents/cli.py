@@ -284,7 +284,7 @@ def _check_replications(value: int | None) -> None:
     """``--replications``, when given, is 1 to ``MAX_REPLICATIONS``."""
     if value is not None and not 1 <= value <= MAX_REPLICATIONS:
         raise BtoagentsError(
-            f"--replications = {value}: expected 1 to {MAX_REPLICATIONS:,} replications"
+            f"--replications = {value}: must be at least 1 and at most {MAX_REPLICATIONS:,}"
         )
 
 
