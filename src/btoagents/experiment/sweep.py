@@ -109,7 +109,8 @@ def prepare(path: str | Path, replications: int | None = None, force: bool = Fal
     if replications is not None:
         if not 1 <= replications <= MAX_REPLICATIONS:
             raise ConfigError(
-                f"--replications = {replications}: must be at least 1 and at most {MAX_REPLICATIONS:,}"
+                f"--replications = {replications}: "
+                f"must be at least 1 and at most {MAX_REPLICATIONS:,}"
             )
         spec = spec.model_copy(update={"replications": replications})
         text += f"\n# --replications {replications}\n"
