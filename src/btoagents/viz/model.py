@@ -3,22 +3,33 @@
 :class:`~btoagents.model.SupplyChainModel` runs on its own event calendar, not on Mesa's
 steps. This thin Mesa model wraps one: each ``step()`` runs the calendar ``step_days``
 days on, then records the levels and running KPIs the plots show in a Mesa
-``DataCollector``. A scenario that does not validate (a bad slider value or typed setting)
-does not raise: the model keeps the one-line message in ``error`` and does not run, so the
-page shows the message and the server keeps serving.
+``DataCollector``. Nothing raises out of the model: a scenario that does not validate (a
+bad slider value or typed setting), a run that goes over its budget
+(:mod:`btoagents.viz.budget`) or any other error leaves a one-line message in ``error`` and
+stops the run, so the page shows the message and the server keeps serving.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
 import warnings
+import weakref
 
 import mesa
 
-from btoagents.config import SteadyStateWarning, load_scenario
+from btoagents.config import Scenario, SteadyStateWarning, load_scenario
+from btoagents.config.budget import estimate
 from btoagents.errors import BtoagentsError
 from btoagents.model import SupplyChainModel
+from btoagents.viz import trim
+from btoagents.viz.budget import Budget, BudgetExceeded, Meter, check_memory
+from btoagents.viz.messages import one_line
 from btoagents.viz.params import DASHBOARD_OVERRIDES, control_overrides, typed_overrides
+
+#: ``warnings.catch_warnings`` swaps process-wide state: one session at a time may use it.
+_WARNINGS_LOCK = threading.Lock()
 
 #: Plot series: DataCollector column -> what it measures.
 SERIES: dict[str, str] = {
@@ -47,6 +58,8 @@ class DashboardModel(mesa.Model):
         step_days: simulated days per step.
         more: further ``KEY=VALUE`` settings separated by ``;``.
         seed: root seed of the run (default: the scenario's).
+        budget: what the run may spend (default: :meth:`Budget.from_env`, the limits
+            ``btoagents dashboard`` was started with).
     """
 
     def __init__(
@@ -64,15 +77,25 @@ class DashboardModel(mesa.Model):
         step_days: int = 7,
         more: str = "",
         seed: int | None = None,
+        budget: Budget | None = None,
     ) -> None:
-        super().__init__(rng=seed)
+        try:
+            super().__init__(rng=seed)
+            bad_seed = None
+        except Exception as exc:  # a seed numpy refuses: the message says which
+            super().__init__()
+            bad_seed = exc
         self.preset = preset
-        self.step_days = float(step_days)
+        self.step_days = 7.0
         self.error: str | None = None
         self.warning: str | None = None
         self.settings: list[str] = []
         self.chain: SupplyChainModel | None = None
+        self.released = False
+        self.steps_run = 0  # steps that ran to their end (Mesa counts every call in .steps)
+        self._stop_at = 0  # event count that ends the running slice
         self._busy_mark = (0.0, 0.0, 0.0)  # (busy.start, busy area, day) at the last record
+        self.budget = budget if budget is not None else Budget()
         controls = {
             "demand_rate": demand_rate,
             "amplitude": amplitude,
@@ -85,28 +108,63 @@ class DashboardModel(mesa.Model):
             "dealer_policy": dealer_policy,
         }
         try:
-            if not self.step_days > 0:
-                raise BtoagentsError(f"step_days = {step_days}: must be > 0")
+            if bad_seed is not None:
+                raise bad_seed
+            if budget is None:
+                self.budget = Budget.from_env()
+            self.step_days = float(step_days)
+            if not 0 < self.step_days < math.inf:
+                raise BtoagentsError(f"step_days = {step_days}: must be > 0 and finite")
             base = load_scenario(preset)
             self.settings = [
                 *control_overrides(base, controls),
                 *typed_overrides(more),
             ]
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", SteadyStateWarning)
-                scn = load_scenario(base, [*DASHBOARD_OVERRIDES, *self.settings])
-            for w in caught:
-                if issubclass(w.category, SteadyStateWarning):
-                    self.warning = str(w.message)
-            self.chain = SupplyChainModel(scn, seed=seed)
-        except (BtoagentsError, ValueError) as exc:
-            self.error = str(exc)
+            scn = self._load(base)
+            self._build(scn, seed)
+        except Exception as exc:  # shown in the page; the session and server stay up
+            self.error = one_line(exc)
+            self.chain = None
             self.running = False
         self.kpis: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(
             model_reporters={name: self._reporter(name) for name in SERIES}
         )
-        self._record()
+        try:
+            self._record()
+        except Exception as exc:
+            self.error = one_line(exc)
+            self.release()
+
+    def _load(self, base: Scenario) -> Scenario:
+        """The scenario with the dashboard's overrides and the settings; keeps the steady-state
+        warning in ``warning``."""
+        with _WARNINGS_LOCK, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SteadyStateWarning)
+            scn = load_scenario(base, [*DASHBOARD_OVERRIDES, *self.settings])
+        for w in caught:
+            if issubclass(w.category, SteadyStateWarning):
+                self.warning = str(w.message)
+        return scn
+
+    def _build(self, scn: Scenario, seed: int | None) -> None:
+        """Build the chain, after checking that its estimated memory fits the budget."""
+        est = estimate(scn)
+        check_memory(self.budget, est.memory, f"this run (mostly {est.memory_why})")
+        self.chain = SupplyChainModel(scn, seed=seed)
+        weakref.finalize(self.chain, trim.note_freed)
+        check_memory(self.budget)
+
+    def release(self) -> None:
+        """Stop the run and drop its chain, so that its memory can be freed.
+
+        Called when the session that owns the model ends or replaces it (Reset), and when
+        the server's memory is over budget. A step running in another thread stops at its
+        next slice.
+        """
+        self.released = True
+        self.running = False
+        self.chain = None
 
     # -- stepping ---------------------------------------------------------------------------
     @property
@@ -120,25 +178,65 @@ class DashboardModel(mesa.Model):
         return self.chain.horizon if self.chain is not None else 0.0
 
     def step(self) -> None:
-        """Run the chain ``step_days`` on (at most to the horizon) and record the plots' data."""
+        """Run the chain ``step_days`` on (at most to the horizon) and record the plots' data.
+
+        The run stops with a one-line ``error`` when the step goes over its budget or
+        fails; on a memory overrun its chain is dropped as well.
+        """
         chain = self.chain
         if chain is None or not self.running:
             self.running = False
             return
         try:
-            chain.cal.run_until(min(chain.cal.now + self.step_days, chain.horizon))
+            if self.steps_run >= self.budget.run_steps:
+                raise BudgetExceeded(
+                    "steps", f"the run used its budget of {self.budget.run_steps:,} steps"
+                )
+            self._advance(chain, min(chain.cal.now + self.step_days, chain.horizon))
+            if self.released:
+                return
+            self.steps_run += 1
             self._record()
         except Exception as exc:  # shown in the page; the session and server stay up
-            self.error = f"the run stopped at day {chain.cal.now:g}: {exc}"
+            self.error = f"the run stopped at day {chain.cal.now:g}: {one_line(exc)}"
             self.running = False
+            if isinstance(exc, BudgetExceeded) and exc.kind == "memory":
+                self.release()
+            elif isinstance(exc, BudgetExceeded):
+                self._record_quietly()
             return
         if chain.cal.now >= chain.horizon:
             self.running = False
+
+    def _advance(self, chain: SupplyChainModel, end: float) -> None:
+        """Process the chain's events up to day ``end`` in slices, checking the budget
+        between slices; raises :class:`BudgetExceeded` (the clock stays at the last event)."""
+        cal = chain.cal
+        meter = Meter(self.budget, cal.events)
+        check_memory(self.budget)
+        while True:
+            self._stop_at = meter.next_stop(cal.events)
+            cal.run_while(end, self._in_slice)
+            if self.released:
+                return
+            if cal.events < self._stop_at:  # the events up to ``end`` ran out first
+                cal.run_until(end)  # nothing left to process: moves the clock to ``end``
+                return
+            meter.check(cal.events)
+
+    def _in_slice(self) -> bool:
+        chain = self.chain
+        return chain is not None and chain.cal.events < self._stop_at
 
     # -- recording --------------------------------------------------------------------------
     def _record(self) -> None:
         self.kpis = self._current() if self.chain is not None else {}
         self.datacollector.collect(self)
+
+    def _record_quietly(self) -> None:
+        """Record where a stopped run got to, if that works (the error is already set)."""
+        with contextlib.suppress(Exception):
+            self._record()
 
     @staticmethod
     def _reporter(name: str):
