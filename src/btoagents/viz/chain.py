@@ -141,7 +141,8 @@ def chain_svg(chain: SupplyChainModel) -> str:
 def ChainPicture(model) -> None:
     """The chain picture of a :class:`~btoagents.viz.model.DashboardModel`."""
     update_counter.get()  # Mesa's signal that the model stepped: render again
-    if model.chain is None:
+    chain = model.chain  # read once: a closing session may drop it meanwhile
+    if chain is None:
         solara.Text("No chain: the scenario has an error (see the summary).")
         return
-    solara.HTML(tag="div", unsafe_innerHTML=chain_svg(model.chain))
+    solara.HTML(tag="div", unsafe_innerHTML=chain_svg(chain))

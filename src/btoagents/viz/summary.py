@@ -54,25 +54,26 @@ def kpi_table(k: dict[str, float]) -> str:
 def Summary(model) -> None:
     """Day, KPIs so far, settings and errors of a :class:`~btoagents.viz.model.DashboardModel`."""
     update_counter.get()  # Mesa's signal that the model stepped: render again
+    chain = model.chain  # read once: a closing session may drop it meanwhile
     with solara.Column(gap="4px"):
         if model.error:
             solara.Error(f"error: {model.error}", classes=["btoagents-error"])
             solara.Text("Change the setting and press Reset.")
         if model.warning:
             solara.Warning(model.warning)
-        if model.chain is not None:
+        if chain is not None:
             state = "running" if model.running else "stopped at the horizon"
             if model.error:
                 state = "stopped"
             solara.Text(
-                f"{model.preset}: day {model.day:g} of {model.horizon:g} "
+                f"{model.preset}: day {chain.cal.now:g} of {chain.horizon:g} "
                 f"({model.step_days:g} days per step, {state})",
                 classes=["btoagents-day"],
             )
             solara.HTML(tag="div", unsafe_innerHTML=kpi_table(model.kpis))
         small = {"font-size": "0.85em", "color": "#666"}
-        if model.chain is not None:
-            solara.Text(f"Model: {describe(model.chain.cfg)}", style=small)
+        if chain is not None:
+            solara.Text(f"Model: {describe(chain.cfg)}", style=small)
         settings = "; ".join(model.settings) if model.settings else "as in the scenario"
         solara.Text(f"Settings: {settings}", style=small, classes=["btoagents-settings"])
         solara.Text("Moved a control? Press Reset to start a run with it.", style=small)
