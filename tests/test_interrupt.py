@@ -225,3 +225,30 @@ def test_an_unreachable_scheduler_is_one_error_line(tmp_path):
     assert lines[0].startswith(
         f"error: --scheduler {address}: no Dask scheduler answered within {CONNECT_TIMEOUT:g} s"
     )
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_while_the_command_line_loads_is_one_line_too(sig, code):
+    # the console script installs these handlers before it imports the heavy stack; the
+    # signal is sent by the process itself right after, so no timing decides the moment
+    script = (
+        "import os, signal\n"
+        "from btoagents.entry import install_loading_handlers\n"
+        "install_loading_handlers()\n"
+        f"os.kill(os.getpid(), {int(sig)})\n"
+        "import btoagents.cli\n"
+        "print('not stopped')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == code
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "interrupted: btoagents stopped while starting; nothing was written"
+    ]
+
+
+def test_the_console_script_enters_through_the_loading_handlers():
+    from importlib import metadata
+
+    (script,) = [e for e in metadata.entry_points(group="console_scripts") if e.name == "btoagents"]
+    assert script.value == "btoagents.entry:main"
