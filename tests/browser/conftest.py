@@ -8,6 +8,7 @@ the dashboard went untested: there they fail.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import shutil
@@ -18,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -87,9 +89,28 @@ def _answers(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def dashboard_url(dashboard_stack, tmp_path_factory) -> Iterator[str]:
-    """``btoagents dashboard dealer-network --port N`` running; its URL."""
+class Server:
+    """A ``btoagents dashboard`` process serving on a free local port."""
+
+    def __init__(self, url: str, proc: subprocess.Popen, log_path: Path) -> None:
+        self.url = url
+        self.proc = proc
+        self.log_path = log_path
+
+    def rss_mb(self) -> float:
+        """The server's resident memory now (VmRSS of /proc/PID/status), MB."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise AssertionError("no VmRSS in /proc/PID/status")
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+
+@contextmanager
+def dashboard_server(tmp_path_factory, *options: str) -> Iterator[Server]:
+    """``btoagents dashboard dealer-network --port N OPTIONS...`` running until the end."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     log_path = tmp_path_factory.mktemp("dashboard") / "server.log"
@@ -97,7 +118,7 @@ def dashboard_url(dashboard_stack, tmp_path_factory) -> Iterator[str]:
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "btoagents.cli", "dashboard", "dealer-network"]
-            + ["--port", str(port)],
+            + ["--port", str(port), *options],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
@@ -110,7 +131,7 @@ def dashboard_url(dashboard_stack, tmp_path_factory) -> Iterator[str]:
                 tail = log_path.read_text()[-3000:]
                 pytest.fail(f"dashboard server did not start on {url}:\n{tail}")
             time.sleep(0.5)
-        yield url
+        yield Server(url, proc, log_path)
     finally:
         proc.terminate()
         try:
@@ -118,6 +139,19 @@ def dashboard_url(dashboard_stack, tmp_path_factory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def start_dashboard(dashboard_stack, tmp_path_factory):
+    """``start_dashboard(*options)``: a context manager that runs a server of one's own."""
+    return functools.partial(dashboard_server, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(start_dashboard) -> Iterator[str]:
+    """``btoagents dashboard dealer-network --port N`` running; its URL."""
+    with start_dashboard() as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")
@@ -135,6 +169,7 @@ class Visitor:
     """One browser context on the dashboard: its page and what it fetched."""
 
     def __init__(self, browser, url: str) -> None:
+        self.closed = False
         self.context = browser.new_context(viewport={"width": 1400, "height": 1100})
         self.page = self.context.new_page()
         self.outside: list[str] = []  # requests that left this machine
@@ -150,19 +185,29 @@ class Visitor:
         self.page.get_by_text("Orders delivered").wait_for(timeout=60_000)
 
     def close(self) -> None:
-        self.context.close()
+        """Close the visitor's tab and browser context, as a person closing the window."""
+        if not self.closed:
+            self.context.close()
+            self.closed = True
 
 
 @pytest.fixture
-def visit(browser, dashboard_url):
-    """Open the dashboard as a new visitor (own browser context); closed after the test."""
+def visit_at(browser):
+    """Open a dashboard at a URL as a new visitor (own browser context); any left open are
+    closed after the test."""
     visitors: list[Visitor] = []
 
-    def open_one() -> Visitor:
-        v = Visitor(browser, dashboard_url)
+    def open_one(url: str) -> Visitor:
+        v = Visitor(browser, url)
         visitors.append(v)
         return v
 
     yield open_one
     for v in visitors:
         v.close()
+
+
+@pytest.fixture
+def visit(visit_at, dashboard_url):
+    """Open the shared test server's dashboard as a new visitor."""
+    return lambda: visit_at(dashboard_url)
