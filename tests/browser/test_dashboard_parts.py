@@ -131,3 +131,81 @@ def test_dashboard_command_refuses_a_bad_scenario_in_one_line(capsys):
     assert err.startswith("error: unknown preset 'no-such-preset'")
     assert "\n" not in err
     assert main(["dashboard", "--port", "0"]) == 2
+
+
+def _alerts(rc) -> list[str]:
+    import ipyvuetify as v
+
+    return ["".join(map(str, w.children)) for w in rc.find(v.Alert).widgets]
+
+
+def test_an_error_escaping_the_page_is_one_line_and_the_page_starts_again():
+    import ipyvuetify as v
+
+    from btoagents.viz.app import Guarded
+
+    path = "/work/main/.venv/lib/python3.13/site-packages/matplotlib/ticker.py"
+
+    @solara.component
+    def Broken():
+        def press() -> None:
+            raise OverflowError(f"cannot convert float infinity to integer\n  File {path}")
+
+        with solara.Column(), solara.Row():  # an event handler deep in the tree
+            solara.Button("Press", on_click=press)
+
+    _, rc = solara.render(Guarded(Broken), handle_error=False)
+    try:
+        assert _alerts(rc) == []
+        rc.find(v.Btn, children=["Press"]).widget.click()
+        alert = rc.find(v.Alert).widget
+        assert "btoagents-error" in alert.class_
+        assert _alerts(rc) == [
+            "error: OverflowError (a number too large): cannot convert float infinity to integer"
+        ]
+        rc.find(v.Btn, children=["Start again"]).widget.click()
+        assert _alerts(rc) == []
+        rc.find(v.Btn, children=["Press"]).assert_single()
+    finally:
+        rc.close()
+
+
+def test_an_error_while_drawing_the_page_is_one_line():
+    from btoagents.viz.app import Guarded
+
+    @solara.component
+    def Deep():
+        raise RecursionError("maximum recursion depth exceeded while calling a Python object")
+
+    _, rc = solara.render(Guarded(Deep), handle_error=False)
+    try:
+        assert _alerts(rc) == [
+            "error: RecursionError (too deeply nested): maximum recursion depth exceeded "
+            "while calling a Python object"
+        ]
+    finally:
+        rc.close()
+
+
+def test_the_page_releases_its_model_when_its_session_closes(monkeypatch):
+    import gc
+    import weakref
+
+    from btoagents.viz import app
+
+    built: list[DashboardModel] = []
+
+    class Recorded(DashboardModel):
+        def __init__(self, **kwargs) -> None:
+            super().__init__(**kwargs)
+            built.append(self)
+
+    monkeypatch.setattr(app, "DashboardModel", Recorded)
+    _, rc = solara.render(app.Page(), handle_error=False)
+    (model,) = built
+    assert model.chain is not None and not model.released
+    chain = weakref.ref(model.chain)
+    rc.close()  # what solara does when the tab's session ends
+    assert model.released and model.chain is None
+    gc.collect()
+    assert chain() is None
