@@ -101,6 +101,21 @@ def test_a_step_stops_and_frees_its_run_when_the_server_goes_over_its_memory_bud
     assert chain() is None
 
 
+def test_a_step_refused_because_the_server_is_over_its_memory_budget_keeps_its_run(
+    monkeypatch,
+):
+    m = start(Budget(memory_mb=1_000))
+    m.step()
+    monkeypatch.setattr(budget_module, "resident_bytes", lambda: 1_500 * MB)
+    m.step()  # another visitor's run holds the memory: this one stops where it is
+    assert not m.running
+    assert m.error == (
+        "the run stopped at day 7: the dashboard server holds 1,500 MB, over its memory "
+        "budget of 1,000 MB"
+    )
+    assert m.chain is not None and m.day == 7
+
+
 def test_a_run_whose_estimated_memory_does_not_fit_is_not_built(monkeypatch):
     monkeypatch.setattr(budget_module, "resident_bytes", lambda: 300 * MB)
     # stock for 60 days of 100,000 orders/day at eight dealers: gigabytes

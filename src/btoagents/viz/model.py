@@ -181,12 +181,14 @@ class DashboardModel(mesa.Model):
         """Run the chain ``step_days`` on (at most to the horizon) and record the plots' data.
 
         The run stops with a one-line ``error`` when the step goes over its budget or
-        fails; on a memory overrun its chain is dropped as well.
+        fails. When the server's memory went over budget while this step ran, the run's
+        chain is dropped as well (when it already was before, the run only stops).
         """
         chain = self.chain
         if chain is None or not self.running:
             self.running = False
             return
+        before = chain.cal.events
         try:
             if self.steps_run >= self.budget.run_steps:
                 raise BudgetExceeded(
@@ -200,7 +202,11 @@ class DashboardModel(mesa.Model):
         except Exception as exc:  # shown in the page; the session and server stay up
             self.error = f"the run stopped at day {chain.cal.now:g}: {one_line(exc)}"
             self.running = False
-            if isinstance(exc, BudgetExceeded) and exc.kind == "memory":
+            if (
+                isinstance(exc, BudgetExceeded)
+                and exc.kind == "memory"
+                and chain.cal.events > before
+            ):
                 self.release()
             elif isinstance(exc, BudgetExceeded):
                 self._record_quietly()
