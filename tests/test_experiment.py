@@ -21,24 +21,7 @@ from btoagents.experiment.analysis import paired_differences, sobol_indices, sum
 from btoagents.experiment.designs import design_points
 from btoagents.experiment.spec import ExperimentSpec
 from btoagents.random import replication_seed
-
-TINY = """
-name = "tiny"
-scenario = "mm1-bts"
-replications = 3
-seed = 5
-overrides = ["simulation.horizon=300", "simulation.warmup=30"]
-kpis = ["fill_rate", "backorders", "lead_time_mean"]
-[design]
-kind = "full_factorial"
-[factors.S]
-key = "products.standard.base_stock"
-levels = [0, 2, 4]
-[arms.stock]
-overrides = []
-[arms.order]
-overrides = ["products.standard.strategy=bto"]
-"""
+from experiment_files import TINY
 
 
 def write(tmp_path: Path, text: str, name: str = "exp.toml") -> Path:

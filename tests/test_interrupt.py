@@ -23,26 +23,11 @@ import pytest
 from btoagents.cli import main
 from btoagents.experiment import ResultStore, load_results, prepare
 from btoagents.experiment.executors import CONNECT_TIMEOUT
+from experiment_files import TINY
 
 #: 3 levels x 2 arms x 20 replications = 120 short runs: a few seconds in all, and several
 #: times the 25 rows (or 5 s) after which a sweep writes a part
-EXPERIMENT = """
-name = "tiny"
-scenario = "mm1-bts"
-replications = 20
-seed = 5
-overrides = ["simulation.horizon=300", "simulation.warmup=30"]
-kpis = ["fill_rate", "backorders"]
-[design]
-kind = "full_factorial"
-[factors.S]
-key = "products.standard.base_stock"
-levels = [0, 2, 4]
-[arms.stock]
-overrides = []
-[arms.order]
-overrides = ["products.standard.strategy=bto"]
-"""
+EXPERIMENT = TINY.replace("replications = 3", "replications = 20")
 RUNS = 3 * 2 * 20
 #: generous bound for anything the tests wait for (a loaded 2-core machine)
 DEADLINE = 180.0
