@@ -326,6 +326,18 @@ def test_values_that_would_overflow_or_exhaust_memory_are_refused_at_once(item, 
     assert item.split("=")[0] in msg
 
 
+@pytest.mark.parametrize("where", ["set", "file"])
+def test_an_integer_too_long_for_python_to_read_is_one_line(tmp_path, where):
+    digits = "9" * 5000
+    if where == "set":
+        msg = refusal("mm1-bts", [f"manufacturer.lines={digits}"])
+    else:
+        path = write(tmp_path, f'name = "x"\n[manufacturer]\nlines = {digits}\n')
+        msg = refusal(path)
+        assert msg.startswith(f"{path}: ")
+    assert "5000 digits" in msg
+
+
 def test_a_bound_is_stated_with_its_unit():
     msg = refusal("mm1-bto", ["products.standard.demand_rate=1e308"])
     assert "products.standard.demand_rate = 1e+308" in msg

@@ -169,7 +169,17 @@ def set_cases(draw: st.DrawFn) -> Case:
     else:
         raw = draw(
             st.sampled_from(
-                ["", "=", "nan", "inf", "1e99999", "[", deep(600, "array"), deep(600, "table")]
+                [
+                    "",
+                    "=",
+                    "nan",
+                    "inf",
+                    "1e99999",
+                    "9" * 5000,
+                    "[",
+                    deep(600, "array"),
+                    deep(600, "table"),
+                ]
             )
         )
         item = ".".join(path) + "=" + raw

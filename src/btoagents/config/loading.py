@@ -151,6 +151,10 @@ def _loads(text: str, label: str) -> dict[str, Any]:
         raise ConfigError(
             f"{label}: nested too deeply; expected at most {MAX_TOML_DEPTH} levels"
         ) from None
+    except tomllib.TOMLDecodeError:
+        raise
+    except ValueError as exc:  # an integer of more than Python's 4,300 digits
+        raise ConfigError(f"{label}: {str(exc).split(';')[0]}") from None
     if _document_depth(data) > MAX_TOML_DEPTH:
         raise ConfigError(f"{label}: tables nested deeper than {MAX_TOML_DEPTH} levels")
     return data
