@@ -104,6 +104,8 @@ def set_in(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 
 def toml_value(value: Any) -> str:
     """``value`` as TOML text (for ``--set KEY=VALUE``)."""
+    if isinstance(value, dict):  # tomli_w writes a table as a [section]: inline it here
+        return "{" + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + "}"
     return tomli_w.dumps({"v": value}).split("=", 1)[1].strip()
 
 
