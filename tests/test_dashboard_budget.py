@@ -22,7 +22,7 @@ from btoagents.viz.budget import MB, Budget, BudgetExceeded, check_memory, resid
 from btoagents.viz.messages import MAX_CHARS, one_line, strip_paths
 from btoagents.viz.model import DashboardModel
 
-SERVER_PATH = "/work/main/.venv/lib/python3.13/site-packages/tomllib/_parser.py"
+SERVER_PATH = "/srv/app/.venv/lib/python3.13/site-packages/tomllib/_parser.py"
 
 
 def start(budget: Budget | None = None, **kwargs) -> DashboardModel:
@@ -34,7 +34,7 @@ def assert_one_clean_line(text: str | None) -> None:
     assert text
     assert "\n" not in text
     assert "Traceback" not in text
-    assert "/work/" not in text and ".venv" not in text and "site-packages" not in text
+    assert "/srv/" not in text and ".venv" not in text and "site-packages" not in text
     assert len(text) <= MAX_CHARS + 80  # the model's "the run stopped at day D: " prefix
 
 

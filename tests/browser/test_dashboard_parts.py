@@ -144,7 +144,7 @@ def test_an_error_escaping_the_page_is_one_line_and_the_page_starts_again():
 
     from btoagents.viz.app import Guarded
 
-    path = "/work/main/.venv/lib/python3.13/site-packages/matplotlib/ticker.py"
+    path = "/srv/app/.venv/lib/python3.13/site-packages/matplotlib/ticker.py"
 
     @solara.component
     def Broken():

@@ -24,7 +24,7 @@ PLAIN: dict[type[BaseException], str] = {
 }
 
 # An absolute path of two or more parts (POSIX, or Windows with a drive letter), not part
-# of a word or a URL: "/work/x/y.py", 'C:\\x\\y'. "units/day" and "https://a/b" are kept.
+# of a word or a URL: "/srv/x/y.py", 'C:\\x\\y'. "units/day" and "https://a/b" are kept.
 _PATH = re.compile(r"(?<![\w.:/\\])(?:[A-Za-z]:)?(?:[/\\][^\s/\\'\"<>,;:()\[\]{}]+){2,}[/\\]?")
 
 
