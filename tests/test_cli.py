@@ -119,6 +119,7 @@ def test_run_table_shows_kpi_names_and_95_ci(capsys):
     assert "mm1-bts: 2 replications of 2000 days (warm-up 100)" in out
     for name in ("fill_rate", "fg_inventory", "lead_time_mean", "utilization", "profit"):
         assert name in out, name
+    assert "lead_time_p95" in out
 
 
 # --- --set and --seed --------------------------------------------------------------------
@@ -255,7 +256,7 @@ def test_steady_state_warning_is_one_line_and_the_run_still_happens(capsys):
     lines = err.splitlines()
     assert len(lines) == 1, err
     assert lines[0].startswith("warning: ")
-    assert "offered load is 1.600 >= 1" in lines[0]
+    assert "offered load is 1.600 >= 1" in lines[0] and "no steady state" in lines[0]
     assert "error" not in err and "Traceback" not in err
     doc = json.loads(out)  # the run went ahead
     assert doc["replications"] == 2
@@ -274,8 +275,8 @@ def test_scenarios_lists_all_eight_presets(capsys):
     out, err = capsys.readouterr()
     assert err == ""
     listed = {line.split(":", 1)[0] for line in out.splitlines() if not line.startswith(" ")}
+    assert set(preset_names()) == set(PRESETS)  # exactly the eight, none unlisted here
     assert set(PRESETS) <= listed
-    assert set(preset_names()) <= listed
     assert "rho = 0.80" in out  # mm1-bts and mm1-bto
 
 
@@ -307,6 +308,19 @@ def test_run_help_mentions_set(capsys):
     out = capsys.readouterr().out
     assert "--set" in out and "KEY=VALUE" in out
     assert "--json" in out and "--runs" in out and "--seed" in out
+
+
+# --- demo --------------------------------------------------------------------------------
+
+
+def test_demo_writes_csv_and_figure(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path), "-r", "2"]) == 0
+    summary = pd.read_csv(tmp_path / "summary.csv")
+    assert set(summary["arm"]) == {"pure BTS", "pure BTO", "hybrid (as shipped)"}
+    inv = summary[summary["kpi"] == "fg_inventory"].set_index("arm")["mean"]
+    assert inv["pure BTO"] == 0 < inv["hybrid (as shipped)"] < inv["pure BTS"]
+    assert (tmp_path / "frontier.png").stat().st_size > 10_000
+    assert "frontier.png" in capsys.readouterr().out
 
 
 # --- a real subprocess -------------------------------------------------------------------
@@ -348,3 +362,12 @@ def test_subprocess_steady_state_warning_is_one_line(tmp_path):
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("warning: "), proc.stderr
     assert json.loads(proc.stdout)["replications"] == 1
+
+
+def test_subprocess_missing_relative_file_names_it_as_typed(tmp_path):
+    proc = run_subprocess(tmp_path, "run", "missing.toml")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: missing.toml")
