@@ -4,6 +4,7 @@ policy experiments: files written, macros equal to paired statistics computed he
 from __future__ import annotations
 
 import math
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -66,7 +67,12 @@ def arm_store(folder: Path, name: str, factor: str, levels, arms, kpis, reps=5) 
                         "status": "ok",
                         "error": None,
                         "elapsed": 0.1,
-                        **kpis(arm, level, common, np.random.default_rng(hash(arm) % 1000 + r)),
+                        **kpis(
+                            arm,
+                            level,
+                            common,
+                            np.random.default_rng(zlib.crc32(arm.encode()) % 1000 + r),
+                        ),
                     }
                 )
     store.write_rows(rows)
