@@ -338,6 +338,22 @@ def test_an_integer_too_long_for_python_to_read_is_one_line(tmp_path, where):
     assert "5000 digits" in msg
 
 
+@pytest.mark.parametrize("command", ["run", "sweep", "experiment-scenario"])
+def test_a_path_too_long_to_look_up_is_one_error_line(tmp_path, capsys, command):
+    long = "x" * 5000
+    if command == "experiment-scenario":
+        path = write(
+            tmp_path,
+            f'name = "a"\nscenario = "{long}"\n[factors.f]\nkey = "x.y"\nlevels = [1]\n',
+            "e.toml",
+        )
+        args = ["sweep", str(path), "--results", str(tmp_path / "r")]
+    else:
+        args = [command, f"{long}.toml"]
+    status, _, err = cli(args, capsys)
+    assert status == 2 and "cannot look up this path: File name too long" in one_error_line(err)
+
+
 def test_a_bound_is_stated_with_its_unit():
     msg = refusal("mm1-bto", ["products.standard.demand_rate=1e308"])
     assert "products.standard.demand_rate = 1e+308" in msg

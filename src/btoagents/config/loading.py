@@ -84,11 +84,22 @@ def read_text(path: Path, max_bytes: int = MAX_TOML_BYTES) -> str:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
 
+def look_up(path: Path) -> bool:
+    """Whether ``path`` exists. A path the system cannot even look up (a name longer than it
+    allows, say) is a one-line ConfigError, not an OSError."""
+    try:
+        return path.exists()
+    except OSError as exc:
+        raise ConfigError(
+            f"{_shown(str(path))}: cannot look up this path: {exc.strerror}"
+        ) from None
+
+
 def read_scenario_dict(source: str | Path) -> tuple[dict[str, Any], str]:
     """Parse a scenario source (TOML path or preset name) into a dict and its label."""
     path = Path(source)
-    if path.suffix == ".toml" or path.exists() or "/" in str(source):
-        if not path.is_file():
+    if path.suffix == ".toml" or look_up(path) or "/" in str(source):
+        if not look_up(path) or not path.is_file():
             raise ConfigError(f"{source}: no such scenario file")
         label = str(path)
         text = read_text(path)

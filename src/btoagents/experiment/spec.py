@@ -50,7 +50,7 @@ from btoagents.config.limits import (
     MAX_SAMPLES,
     MAX_SEED,
 )
-from btoagents.config.loading import format_validation_error, parse_toml, read_text
+from btoagents.config.loading import format_validation_error, look_up, parse_toml, read_text
 from btoagents.config.schema import Number
 from btoagents.errors import ConfigError
 
@@ -232,7 +232,7 @@ def experiment_hash(text: str) -> str:
 def load_experiment(path: str | Path) -> tuple[ExperimentSpec, str, Path]:
     """Read an experiment file; returns (spec, its text, its folder). One-line errors."""
     path = Path(path)
-    if not path.is_file():
+    if not look_up(path) or not path.is_file():
         raise ConfigError(f"{path}: no such experiment file")
     text = read_text(path)
     data = parse_toml(text, str(path))

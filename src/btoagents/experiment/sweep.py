@@ -21,6 +21,7 @@ from typing import Any
 
 from btoagents.config import Scenario, load_scenario
 from btoagents.config.limits import MAX_REPLICATIONS
+from btoagents.config.loading import look_up
 from btoagents.errors import BtoagentsError, ConfigError
 from btoagents.experiment.budget import check_experiment_budget
 from btoagents.experiment.designs import design_points, point_overrides
@@ -94,7 +95,7 @@ def base_scenario(spec: ExperimentSpec, folder: Path) -> Scenario:
     source: str | Path = spec.scenario
     if spec.scenario.endswith(".toml"):
         candidate = folder / spec.scenario
-        source = candidate if candidate.exists() else Path(spec.scenario)
+        source = candidate if look_up(candidate) else Path(spec.scenario)
     return load_scenario(source, spec.overrides, add=spec.add)
 
 
