@@ -67,7 +67,8 @@ def test_dashboard_shows_plots_and_chain_and_a_moved_slider_changes_the_run(visi
 
     page.set_viewport_size({"width": 1400, "height": 1900})  # room for all five plots
     drawn_plots(page)
-    page.wait_for_timeout(500)  # let the last images paint
+    # the screenshot waits until every image on the page has loaded (an observed state)
+    page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 

@@ -59,7 +59,7 @@ HOSTILE = [
     # (typed setting, part of the one-line message)
     ("products.compact.demand_rate=1e308", "products.compact.demand_rate"),
     ("manufacturer.lines=" + "[" * 2000 + "]" * 2000, "nested"),  # a RecursionError once
-    ("manufacturer.lines=" + "9" * 5000, "ValueError"),  # int() of 5,000 digits
+    ("manufacturer.lines=" + "9" * 5000, "5000 digits"),  # int() of 5,000 digits
     ("simulation.seed=-1", "simulation.seed"),
 ]
 
