@@ -122,15 +122,16 @@ def prepare(path: str | Path, replications: int | None = None, force: bool = Fal
     points = design_points(spec)
     overrides = [point_overrides(spec, p) for p in points]
     arms = spec.arm_items()
+    # the time-series setting the runs use (it bounds the samples they hold)
+    extra = [f"simulation.sample_every={spec.sample_every!r}"] if spec.timeseries else []
+    checked: list[tuple[int, str, Scenario]] = []
     try:
         for i, ov in enumerate(overrides):
-            load_scenario(base, [*ov, *arms[0][1]])
-            if i == 0:
-                for _, arm in arms[1:]:
-                    load_scenario(base, [*ov, *arm])
+            for arm, arm_ov in arms if i == 0 else arms[:1]:
+                checked.append((i, arm, load_scenario(base, [*ov, *arm_ov, *extra])))
     except ConfigError as exc:
         raise ConfigError(f"{label}: {exc}") from None
-    check_experiment_budget(spec, base, overrides, label)
+    check_experiment_budget(spec, len(overrides), checked, label)
     if spec.kpis:
         probe = load_scenario(base, [f"simulation.horizon={base.simulation.warmup + 1.0}"])
         known = set(SupplyChainModel(probe, seed=0).run())
