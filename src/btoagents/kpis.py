@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from btoagents.config.schema import STRATEGIES
+from btoagents.vocabulary import Strategy
 
 #: The KPI names every run reports (DESIGN.md section 5), in display order.
 CORE_KPIS: tuple[str, ...] = (
@@ -265,7 +265,7 @@ class KpiCollector:
         self.target = lead_time_target
         self.total = OrderStats()
         self.by_family = [OrderStats() for _ in families]
-        self.by_strategy = [OrderStats() for _ in STRATEGIES]
+        self.by_strategy = [OrderStats() for _ in Strategy]
         self.fg_by_family = [TimeAverage() for _ in families]
         self.dealer_units = TimeAverage()
         self.comp_units = TimeAverage()
@@ -308,7 +308,7 @@ class KpiCollector:
                 + ([self.by_strategy[s]] if strategies else [])
             )
             for f in range(len(self.families))
-            for s in range(len(STRATEGIES))
+            for s in Strategy
         }
 
     def stage(self, name: str, review_period: float, start: float) -> StagePeriods:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from btoagents.agents import Dealer, FinalCustomer, HardwareSupplier, Intermediary, Manufacturer
 from btoagents.calendar import Calendar
-from btoagents.config.schema import STRATEGIES, Scenario
+from btoagents.config.schema import Scenario
 from btoagents.demand import ArrivalProcess
 from btoagents.errors import ConservationError
 from btoagents.kpis import KpiCollector, TimeAverage, Welford
@@ -36,8 +36,9 @@ from btoagents.products import Catalog
 from btoagents.random import Streams
 from btoagents.records import BULK, FINAL, BulkOrder, Order, Transfer
 from btoagents.stock import StockPoint
+from btoagents.vocabulary import Priority, Strategy
 
-BTS = STRATEGIES.index("bts")
+BTS = Strategy.BTS
 BULLWHIP_STAGES = ("dealers", "plant", "components")
 
 
@@ -231,7 +232,7 @@ class SupplyChainModel(mesa.Model):
         if any(comp.periodic):
             mean = [0.0] * len(cat.components)
             for i, v in enumerate(cat.variants):
-                if self.strategy[i] == STRATEGIES.index("ato"):
+                if self.strategy[i] == Strategy.ATO:
                     for c in v.components:
                         mean[c] += v.rate * period
             comp.forecast = Forecast(fc, len(mean), mean)
@@ -356,7 +357,7 @@ class SupplyChainModel(mesa.Model):
         """Lead time to quote for a stocked variant that is out of stock at the point of sale."""
         if order.dealer is not None:
             return order.dealer.quote_backorder(order.variant)
-        return self.manufacturer.workcenter.quote(1)
+        return self.manufacturer.workcenter.quote(Priority.STOCK)
 
     def accept_backorder(self, order: Order, pos: StockPoint) -> None:
         self._open(order, 1)
@@ -749,7 +750,7 @@ class SupplyChainModel(mesa.Model):
         if len(used) > 1:
             for s in used:
                 for name, value in k.by_strategy[s].kpis().items():
-                    out[f"{name}[{STRATEGIES[s]}]"] = value
+                    out[f"{name}[{Strategy(s).label}]"] = value
         return out
 
     def _window_kpis(self) -> dict[str, float]:

@@ -17,6 +17,9 @@ from btoagents.calendar import Calendar
 from btoagents.distributions import Duration
 from btoagents.kpis import TimeAverage
 from btoagents.records import Job
+from btoagents.vocabulary import Priority
+
+CUSTOMER, STOCK = Priority.CUSTOMER, Priority.STOCK
 
 
 class Workcenter:
@@ -62,11 +65,11 @@ class Workcenter:
         if self.busy.level < self.lines:
             self._start(job, False)
             return
-        if self.preemptive and job.cls == 0:
+        if self.preemptive and job.cls == CUSTOMER:
             victim = None
             for other in self.in_service:
                 if (
-                    other.cls == 1
+                    other.cls == STOCK
                     and not other.overtime
                     and (victim is None or other.started > victim.started)
                 ):
@@ -75,7 +78,7 @@ class Workcenter:
                 self._preempt(victim)
                 self._start(job, False)
                 return
-        queue = self.queues[job.cls if self.priority else 0]
+        queue = self.queues[job.cls if self.priority else CUSTOMER]
         queue.append(job)
         if (
             self.overtime_lines
@@ -134,10 +137,10 @@ class Workcenter:
 
     def ahead_of(self, cls: int) -> int:
         """Jobs a new class-``cls`` job would wait behind (waiting plus in service)."""
-        if not self.priority or cls == 1:
+        if not self.priority or cls == STOCK:
             return self.waiting + len(self.in_service)
         if self.preemptive:
-            return len(self.queues[0]) + sum(1 for j in self.in_service if j.cls == 0)
+            return len(self.queues[CUSTOMER]) + sum(1 for j in self.in_service if j.cls == CUSTOMER)
         return len(self.queues[0]) + len(self.in_service)
 
     def quote(self, cls: int) -> float:

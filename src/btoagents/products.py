@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from btoagents.config.schema import STRATEGIES, Scenario
+from btoagents.config.schema import Scenario
+from btoagents.vocabulary import Strategy
 
 DECOUPLING_POINTS: dict[str, str] = {
     "bts": "finished goods",
@@ -74,8 +75,8 @@ class Catalog:
             members = []
             for k in range(prod.variants):
                 tail = k >= prod.variants - n_tail
-                strategy = STRATEGIES.index(prod.tail_strategy if tail else prod.strategy)
-                stocked = strategy == STRATEGIES.index("bts")
+                strategy = Strategy.parse(prod.tail_strategy if tail else prod.strategy)
+                stocked = strategy == Strategy.BTS
                 base = prod.base_stock if stocked else 0
                 reorder = prod.reorder_point if prod.reorder_point is not None else base - 1
                 eol = None

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from btoagents.vocabulary import OrderKind
+
 # Who placed an order.
-FINAL = 0  # a final customer (the only orders customer KPIs count)
-BULK = 1  # an intermediary: national sales company, fleet, OEM (not a final customer)
+FINAL = OrderKind.FINAL
+BULK = OrderKind.BULK
 
 
 @dataclass(slots=True, eq=False)
@@ -49,8 +51,9 @@ class Transfer:
 class Job:
     """One unit of work on a workcenter: a customer order (``order``) or stock (``dest``).
 
-    ``cls`` is 0 for work bound to a final customer's order (served first under the
-    priority disciplines) and 1 for stock replenishment and bulk orders.
+    ``cls`` is :class:`~btoagents.vocabulary.Priority` ``CUSTOMER`` for work bound to a
+    final customer's order (served first under the priority disciplines) and ``STOCK``
+    for stock replenishment and bulk orders.
     """
 
     item: int

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from btoagents.policies.demand_management import DEFER, REJECT
 from btoagents.records import FINAL, Order
+from btoagents.vocabulary import Admission, Strategy
 
 if TYPE_CHECKING:
     from btoagents.model import SupplyChainModel
 
-BTS = 0
+BTS = Strategy.BTS
+DEFER, REJECT = Admission.DEFER, Admission.REJECT
 
 
 class FinalCustomer(mesa.Agent):

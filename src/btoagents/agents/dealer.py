@@ -17,6 +17,7 @@ import mesa
 from btoagents.products import days_of_supply_stock
 from btoagents.records import Transfer
 from btoagents.stock import StockPoint
+from btoagents.vocabulary import Priority, Strategy
 
 if TYPE_CHECKING:
     from btoagents.model import SupplyChainModel
@@ -34,7 +35,7 @@ class Dealer(mesa.Agent):
         self.transport_time = cfg.transport_time
         base, reorder = [], []
         for v, var in enumerate(cat.variants):
-            stocked = model.strategy[v] == 0
+            stocked = model.strategy[v] == Strategy.BTS
             s_up = days_of_supply_stock(var.rate * share, cfg.days_of_supply) if stocked else 0
             if cfg.policy == "ss" and stocked:
                 s_low = min(int(var.rate * share * cfg.reorder_days), s_up - 1)
@@ -77,7 +78,7 @@ class Dealer(mesa.Agent):
         plant = self.model.manufacturer
         if plant.finished.on_hand[variant] > 0:
             return self.transport_time
-        return plant.workcenter.quote(1) + self.transport_time
+        return plant.workcenter.quote(Priority.STOCK) + self.transport_time
 
     def restock(self, variant: int, quantity: int, stock: StockPoint) -> None:
         """Order ``quantity`` units of ``variant`` from the plant's finished goods."""

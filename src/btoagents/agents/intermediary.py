@@ -16,6 +16,7 @@ import mesa
 from btoagents.config.schema import IntermediaryConfig
 from btoagents.demand import geometric_size
 from btoagents.records import BULK, BulkOrder, Order
+from btoagents.vocabulary import Strategy
 
 if TYPE_CHECKING:
     from btoagents.model import SupplyChainModel
@@ -45,7 +46,7 @@ class Intermediary(mesa.Agent):
         for _ in range(bulk.units):
             unit = Order(variant, m.cal.now, BULK, None, None, 0.0, m.counting)
             unit.bulk = bulk
-            if m.strategy[variant] == 0:
+            if m.strategy[variant] == Strategy.BTS:
                 m.manufacturer.finished.demand(variant, unit)
             else:
                 m.manufacturer.build_bulk(unit)

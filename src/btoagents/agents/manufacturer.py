@@ -24,11 +24,12 @@ from btoagents.policies.slots import SlotBook
 from btoagents.production import Workcenter
 from btoagents.records import Job, Order
 from btoagents.stock import StockPoint
+from btoagents.vocabulary import Priority, Strategy
 
 if TYPE_CHECKING:
     from btoagents.model import SupplyChainModel
 
-ATO, BTO, ETO = 1, 2, 3
+ATO, BTO, ETO = Strategy.ATO, Strategy.BTO, Strategy.ETO
 
 
 class Manufacturer(mesa.Agent):
@@ -54,7 +55,10 @@ class Manufacturer(mesa.Agent):
             cfg.overtime_lines,
             cfg.overtime_threshold,
         )
-        base = [v.base_stock if model.strategy[i] == 0 else 0 for i, v in enumerate(cat.variants)]
+        base = [
+            v.base_stock if model.strategy[i] == Strategy.BTS else 0
+            for i, v in enumerate(cat.variants)
+        ]
         if cfg.policy == "ss":
             reorder = [min(v.reorder_point, b - 1) for v, b in zip(cat.variants, base, strict=True)]
         else:
@@ -128,12 +132,12 @@ class Manufacturer(mesa.Agent):
         if self.slots is not None:
             now = self.model.cal.now
             release = self.slots.start(now + release) - now
-        days = self.workcenter.quote(0) + release
+        days = self.workcenter.quote(Priority.CUSTOMER) + release
         if strategy in (ATO, BTO):
             for c in self.model.catalog.variants[variant].components:
                 if self.components.on_hand[c] <= 0:
                     sup = self.model.supplier_of[c]
-                    days += sup.lead_time.mean + sup.workcenter.quote(1)
+                    days += sup.lead_time.mean + sup.workcenter.quote(Priority.STOCK)
                     break
         return days
 
@@ -175,7 +179,7 @@ class Manufacturer(mesa.Agent):
             for c in comps:
                 self.components.demand(c, order)
         else:
-            self.workcenter.submit(Job(order.variant, 0, order))
+            self.workcenter.submit(Job(order.variant, Priority.CUSTOMER, order))
 
     def component_arrived(
         self, order: Order, component: int, stock: StockPoint, age: float
@@ -185,7 +189,7 @@ class Manufacturer(mesa.Agent):
         if order.missing == 0:
             self.awaiting_components -= 1
             self.model.kpi.awaiting.add(self.model.cal.now, -1)
-            self.workcenter.submit(Job(order.variant, 0, order))
+            self.workcenter.submit(Job(order.variant, Priority.CUSTOMER, order))
 
     def order_components(self, component: int, quantity: int, stock: StockPoint) -> None:
         """Replenish the plant's component stock from the component's supplier."""
@@ -195,11 +199,11 @@ class Manufacturer(mesa.Agent):
     def produce_stock(self, variant: int, quantity: int, stock: StockPoint) -> None:
         """Release ``quantity`` build-to-stock jobs for ``variant`` (class 1: stock work)."""
         for _ in range(quantity):
-            self.workcenter.submit(Job(variant, 1, None, stock))
+            self.workcenter.submit(Job(variant, Priority.STOCK, None, stock))
 
     def build_bulk(self, order: Order) -> None:
         """Build one unit of a bulk (intermediary) order as stock-class work."""
-        self.workcenter.submit(Job(order.variant, 1, order))
+        self.workcenter.submit(Job(order.variant, Priority.STOCK, order))
 
     def finished_job(self, job: Job) -> None:
         """A unit is built: it goes to its order, or onto the plant's finished goods."""

@@ -18,6 +18,7 @@ from btoagents.distributions import Duration
 from btoagents.production import Workcenter
 from btoagents.records import Job, Transfer
 from btoagents.stock import StockPoint
+from btoagents.vocabulary import Priority
 
 if TYPE_CHECKING:
     from btoagents.model import SupplyChainModel
@@ -102,7 +103,7 @@ class HardwareSupplier(mesa.Agent):
     def produce(self, component: int, quantity: int, stock: StockPoint) -> None:
         """Release ``quantity`` production jobs to refill this supplier's own stock."""
         for _ in range(quantity):
-            self.workcenter.submit(Job(component, 1, None, stock))
+            self.workcenter.submit(Job(component, Priority.STOCK, None, stock))
 
     def finished(self, job: Job) -> None:
         job.dest.receive(job.item, 1)

@@ -39,13 +39,12 @@ from btoagents.config.policy_schema import (
 )
 from btoagents.config.section import Number, Section
 
-Strategy = Literal["bts", "ato", "bto", "eto"]
+StrategyLabel = Literal["bts", "ato", "bto", "eto"]  # vocabulary.Strategy labels
 ServiceDistribution = Literal["exponential", "deterministic", "gamma", "lognormal"]
 StockPolicy = Literal["base_stock", "ss"]
 ReplenishPolicy = Literal["base_stock", "ss", "order_up_to"]
 Discipline = Literal["fcfs", "bto_priority", "bto_preemptive"]
 
-STRATEGIES: tuple[str, ...] = ("bts", "ato", "bto", "eto")
 
 
 class SimulationConfig(Section):
@@ -127,7 +126,7 @@ class DemandConfig(Section):
 class ProductConfig(Section):
     """A product family: one or more variants sharing strategy, prices and components."""
 
-    strategy: Strategy = "bto"
+    strategy: StrategyLabel = "bto"
     demand_rate: float = Field(
         1.0,
         ge=0,
@@ -159,7 +158,7 @@ class ProductConfig(Section):
     tail_share: float = Field(
         0.0, ge=0, le=1, description="share of variants, least popular first, using tail_strategy"
     )
-    tail_strategy: Strategy = "bto"
+    tail_strategy: StrategyLabel = "bto"
     price: float = Field(1.0, gt=0, le=MAX_MONEY, description="list price per unit (currency)")
     unit_cost: float = Field(0.5, ge=0, le=MAX_MONEY, description="cost of making one unit")
     salvage_value: float = Field(

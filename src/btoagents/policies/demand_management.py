@@ -22,8 +22,9 @@ its point of sale (a backorder of a stocked variant, or an order built to order)
 from __future__ import annotations
 
 from btoagents.config.schema import DemandManagementConfig
+from btoagents.vocabulary import Admission
 
-ACCEPT, REJECT, DEFER = 0, 1, 2
+ACCEPT, REJECT, DEFER = Admission.ACCEPT, Admission.REJECT, Admission.DEFER
 
 
 class DemandManager:
@@ -56,7 +57,7 @@ class DemandManager:
         """Whether a stocked near variant is offered instead of a wait of ``quote`` days."""
         return self.cfg.stock_discount > 0 and quote > self.cfg.incentive_after
 
-    def admit(self, quote: float, attempt: int) -> int:
+    def admit(self, quote: float, attempt: int) -> Admission:
         """ACCEPT, REJECT or DEFER a request quoted ``quote`` days on its ``attempt``-th try."""
         if self.acceptance == "accept_all" or quote <= self.promise:
             return ACCEPT

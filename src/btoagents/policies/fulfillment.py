@@ -27,9 +27,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from btoagents.config.schema import STRATEGIES, FulfillmentConfig
+from btoagents.config.schema import FulfillmentConfig
 from btoagents.policies.protocol import Decision, Unchanged
 from btoagents.policies.state import ATO, BTO, BTS, ChainState
+from btoagents.vocabulary import Strategy
 
 
 def build_alternative(state: ChainState, v: int) -> int:
@@ -90,9 +91,9 @@ class ClassificationPolicy:
     def review(self, state: ChainState) -> Decision:
         c = self.cfg
         target = {
-            "runner": STRATEGIES.index(c.runner_strategy),
-            "repeater": STRATEGIES.index(c.repeater_strategy),
-            "stranger": STRATEGIES.index(c.stranger_strategy),
+            "runner": Strategy.parse(c.runner_strategy),
+            "repeater": Strategy.parse(c.repeater_strategy),
+            "stranger": Strategy.parse(c.stranger_strategy),
         }
         wanted = {
             v: feasible(state, v, target[self.classify(state.rate[v], state.cv[v])])

@@ -22,7 +22,7 @@ class Decision:
     """What a review changes; anything not named stays as it is.
 
     Attributes:
-        strategy: variant index -> strategy index (``STRATEGIES``: 0 bts, 1 ato, 2 bto).
+        strategy: variant index -> :class:`~btoagents.vocabulary.Strategy`.
         cover: variant index -> days of its sales to hold as stock when it is BTS.
         prebuild: variant index -> extra finished units the plant holds above its target.
         overtime_lines: extra plant lines that may open until the next review.

@@ -24,8 +24,9 @@ import numpy as np
 from btoagents.policies.capacity import ChasePolicy, make_capacity
 from btoagents.policies.fulfillment import StaticPolicy, make_fulfillment
 from btoagents.policies.protocol import Decision
-from btoagents.policies.state import ATO, BTS, ETO, ChainState
+from btoagents.policies.state import ATO, BTO, BTS, ETO, ChainState
 from btoagents.products import days_of_supply_stock
+from btoagents.vocabulary import Priority
 
 if TYPE_CHECKING:
     from btoagents.model import SupplyChainModel
@@ -126,11 +127,11 @@ class Reviewer:
         plant = m.manufacturer
         build = np.array(
             [
-                plant.quote(v, ATO if var.components else 2) + transport
+                plant.quote(v, ATO if var.components else BTO) + transport
                 for v, var in enumerate(cat.variants)
             ]
         )
-        refill = plant.workcenter.quote(1) + transport
+        refill = plant.workcenter.quote(Priority.STOCK) + transport
         patience = np.sort([c.patience for c in m.customers])
         bulk = sum(i.rate * i.size_mean for i in scn.intermediaries.values())
         arrivals = m.arrivals
@@ -239,7 +240,7 @@ class Reviewer:
         for c, users in enumerate(self.users):
             demand_rate = sum(rates[v] for v in users if m.strategy[v] == ATO)
             sup = m.supplier_of[c]
-            lead = sup.lead_time.mean + sup.workcenter.quote(1)
+            lead = sup.lead_time.mean + sup.workcenter.quote(Priority.STOCK)
             mean = demand_rate * lead
             base = self.component_base[c]
             if mean > 0:

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-BTS, ATO, BTO, ETO = 0, 1, 2, 3
+from btoagents.vocabulary import Strategy
+
+BTS, ATO, BTO, ETO = Strategy.BTS, Strategy.ATO, Strategy.BTO, Strategy.ETO
 
 
 @dataclass
