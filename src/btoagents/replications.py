@@ -16,13 +16,13 @@ import pandas as pd
 from scipy import stats
 
 from btoagents.config import Scenario, load_scenario
-from btoagents.model import SupplyChainModel
 from btoagents.random import replication_seed
+from btoagents.runner import run_replication
 
 
 def simulate_one(scenario: Scenario, seed: int | None = None) -> dict[str, float]:
     """Run one replication with root ``seed`` (default: the scenario's) and return its KPIs."""
-    return SupplyChainModel(scenario, seed=seed).run()
+    return run_replication(scenario, seed)
 
 
 def simulate(

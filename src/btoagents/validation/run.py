@@ -28,6 +28,7 @@ from btoagents.config import load_scenario
 from btoagents.model import SupplyChainModel
 from btoagents.random import replication_seed
 from btoagents.replications import confidence_interval
+from btoagents.runner import run_replication
 from btoagents.validation.cases import Case
 
 Z_LIMIT = 3.0
@@ -93,13 +94,15 @@ CONFIRMATION_SEED_OFFSET = 1_000_003
 
 def _stage(case: Case, seed: int, horizon_scale: float, replications: int) -> list[Check]:
     scn = load_scenario(case.preset, case.all_overrides(horizon_scale))
-    records, paired = [], {name: [] for name in case.paired}
-    for r in range(replications):
-        model = SupplyChainModel(scn, seed=replication_seed(seed, r))
-        kpis = model.run()
-        records.append(kpis)
+    paired: dict[str, list[float]] = {name: [] for name in case.paired}
+
+    def observe(model: SupplyChainModel, kpis: dict[str, float]) -> None:
         for name, fn in case.paired.items():
             paired[name].append(fn(model, kpis))
+
+    records = [
+        run_replication(scn, replication_seed(seed, r), observe) for r in range(replications)
+    ]
     checks = [
         _check(case, kpi, target, np.array([k[kpi] for k in records], dtype=float))
         for kpi, target in case.theory.items()

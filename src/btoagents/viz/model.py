@@ -23,6 +23,7 @@ from btoagents.config import Scenario, SteadyStateWarning, load_scenario
 from btoagents.config.budget import estimate
 from btoagents.errors import BtoagentsError
 from btoagents.model import SupplyChainModel
+from btoagents.runner import build_model
 from btoagents.viz import trim
 from btoagents.viz.budget import Budget, BudgetExceeded, Meter, check_memory
 from btoagents.viz.messages import one_line
@@ -151,7 +152,7 @@ class DashboardModel(mesa.Model):
         """Build the chain, after checking that its estimated memory fits the budget."""
         est = estimate(scn)
         check_memory(self.budget, est.memory, f"this run (mostly {est.memory_why})")
-        self.chain = SupplyChainModel(scn, seed=seed)
+        self.chain = build_model(scn, seed)
         weakref.finalize(self.chain, trim.note_freed)
         check_memory(self.budget)
 
