@@ -289,6 +289,10 @@ class KpiCollector:
             *self.backlog_by_family,
         ]
 
+    def fg_inventory_mean(self, now: float) -> float:
+        """Time-average finished units on hand at ``now``, all echelons (sum over families)."""
+        return sum(acc.mean(now) for acc in self.fg_by_family)
+
     def end_warmup(self, now: float) -> None:
         """Cut the warm-up: forget time-averages and flows gathered so far."""
         for acc in self.time_averages():

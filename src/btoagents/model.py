@@ -21,11 +21,11 @@ from typing import Any
 import mesa
 import pandas as pd
 
+from btoagents import audit
 from btoagents.agents import Dealer, FinalCustomer, HardwareSupplier, Intermediary, Manufacturer
 from btoagents.calendar import Calendar
 from btoagents.config.schema import Scenario
 from btoagents.demand import ArrivalProcess
-from btoagents.errors import ConservationError
 from btoagents.kpis import KpiCollector, TimeAverage, Welford
 from btoagents.policies.demand_management import DemandManager
 from btoagents.policies.ledger import VariantLedger
@@ -104,12 +104,13 @@ class SupplyChainModel(mesa.Model):
         self._window: dict[str, float] | None = None
         self._little: dict[str, float] | None = None
         # time accepted orders spend open inside [warmup, horizon] (sample-path Little's law)
-        self._backlog_residence = 0.0
-        self._open_before_warmup = 0
-        self._open_after_warmup = 0
-        self._open_arrival_sum = 0.0
+        self.backlog_residence = 0.0
+        self.open_before_warmup = 0
+        self.open_after_warmup = 0
+        self.open_arrival_sum = 0.0
 
         self.manufacturer = Manufacturer(self)
+        self.plant = self.manufacturer  # the chain's name for it (btoagents.chain.Plant)
         self.suppliers: list[HardwareSupplier] = []
         self.supplier_of: list[HardwareSupplier] = []
         self._build_suppliers()
@@ -331,12 +332,12 @@ class SupplyChainModel(mesa.Model):
         self.kpi.backlog_by_family[self.family[order.variant]].add(now, delta)
         w = self.warmup
         if order.arrival < w:
-            self._open_before_warmup += delta
+            self.open_before_warmup += delta
         else:
-            self._open_after_warmup += delta
-            self._open_arrival_sum += delta * order.arrival
+            self.open_after_warmup += delta
+            self.open_arrival_sum += delta * order.arrival
         if delta < 0 and now >= w:
-            self._backlog_residence += now - max(order.arrival, w)
+            self.backlog_residence += now - max(order.arrival, w)
         if order.counted:
             self.counted_open += delta
 
@@ -661,75 +662,21 @@ class SupplyChainModel(mesa.Model):
         return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
 
     def check_conservation(self) -> None:
-        """Units and orders must balance; stock never negative. Raises ConservationError."""
-        finished = [self.manufacturer.finished, *(d.stock for d in self.dealers)]
-        for sp in self.stock_points:
-            if min(sp.on_hand, default=0) < 0:
-                raise ConservationError(f"{sp.name}: negative stock {min(sp.on_hand)}")
-        on_hand = sum(sum(sp.on_hand) for sp in finished)
-        produced = self.manufacturer.produced
-        lhs = produced + self.initial_units
-        rhs = self.delivered_units + on_hand + self.in_transit_units + self.written_off
-        if lhs != rhs:
-            raise ConservationError(
-                f"units: produced {produced} + initial {self.initial_units} != delivered "
-                f"{self.delivered_units} + in stock {on_hand} + in transit "
-                f"{self.in_transit_units} + written off {self.written_off}"
-            )
-        waiting = sum(
-            1
-            for sp in finished
-            for c in sp.waiting_claims()
-            if type(c) is Order and c.kind == FINAL
-        )
-        in_work = sum(
-            1
-            for j in self.manufacturer.workcenter.jobs()
-            if j.order is not None and j.order.kind == FINAL
-        )
-        backlog = (
-            waiting
-            + in_work
-            + self.manufacturer.in_planning
-            + self.manufacturer.awaiting_components
-            + self.in_transit_orders
-        )
-        if self.arrived_final != self.delivered_final + backlog + self.lost_final:
-            raise ConservationError(
-                f"orders: arrived {self.arrived_final} != delivered {self.delivered_final} "
-                f"+ backlogged {backlog} + lost {self.lost_final}"
-            )
-        if backlog != self.open_final:
-            raise ConservationError(
-                f"orders: {backlog} found in queues but {self.open_final} counted open"
-            )
+        """Units and orders must balance; stock never negative. Raises ConservationError
+        (see :func:`btoagents.audit.check_conservation`)."""
+        audit.check_conservation(self)
 
     def littles_law_gaps(self) -> dict[str, float]:
-        """Time-average backlog and finished stock minus their residence per day of window.
-
-        Sample-path Little's law over the window [warmup, now] (Stidham, "A last word on
-        L = lambda W", Operations Research 22(2), 1974): the area under the number in a
-        system equals the time its items spend in it inside the window, edge items
-        included. Both gaps are 0 up to rounding when levels and unit times agree.
-        """
+        """Time-average backlog and finished stock minus their residence per day of window
+        (sample-path Little's law, see :func:`btoagents.audit.littles_law_gaps`); frozen at
+        the end of the window."""
         if self._little is not None:
             return self._little
-        now, w = self.cal.now, self.warmup
-        days = now - w
-        orders = self._backlog_residence + (
-            self._open_before_warmup * days + self._open_after_warmup * now - self._open_arrival_sum
-        )
-        units = 0.0
-        for sp in (self.manufacturer.finished, *(d.stock for d in self.dealers)):
-            units += sp.residence + sum(now - max(a, w) for q in sp.ages for a in q)
-        return {
-            "backlog": self.kpi.backlog.mean(now) - orders / days,
-            "stock": self.fg_inventory_mean() - units / days,
-        }
+        return audit.littles_law_gaps(self)
 
     def fg_inventory_mean(self) -> float:
         """Time-average finished units on hand, all echelons (sum over families)."""
-        return sum(acc.mean(self.cal.now) for acc in self.kpi.fg_by_family)
+        return self.kpi.fg_inventory_mean(self.cal.now)
 
     def kpis(self) -> dict[str, float]:
         """The KPI record of this run (DESIGN.md section 5 names and units).
