@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from btoagents.config.schema import Scenario
     from btoagents.demand import ArrivalProcess
     from btoagents.distributions import Duration
-    from btoagents.kpis import KpiCollector, TimeAverage
+    from btoagents.kpis.accumulators import TimeAverage, Welford
+    from btoagents.kpis.collector import KpiCollector
     from btoagents.policies.demand_management import DemandManager
     from btoagents.policies.ledger import VariantLedger
     from btoagents.policies.markdown import MarkdownSchedule
@@ -220,3 +221,16 @@ class Audited(Chain, Protocol):
     open_before_warmup: int
     open_after_warmup: int
     open_arrival_sum: float
+
+
+class Recorded(Chain, Protocol):
+    """What the KPI record (:func:`btoagents.kpis.record.window_kpis`) reads besides the
+    chain: the window's start (days), the suppliers, the per-period utilization variance
+    and the number of BTS variants over time."""
+
+    warmup: float
+    utilization_periods: Welford
+    bts_variants: TimeAverage
+
+    @property
+    def suppliers(self) -> Sequence[Supplier]: ...

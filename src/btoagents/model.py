@@ -14,7 +14,6 @@ from the end of the warm-up; at the end of a run units and orders must balance, 
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
 from typing import Any
 
@@ -26,7 +25,7 @@ from btoagents.agents import Dealer, FinalCustomer, HardwareSupplier, Intermedia
 from btoagents.calendar import Calendar
 from btoagents.config.schema import Scenario
 from btoagents.demand import ArrivalProcess
-from btoagents.kpis import KpiCollector, TimeAverage, Welford
+from btoagents.kpis import KpiCollector, TimeAverage, Welford, kpi_record, window_kpis
 from btoagents.policies.demand_management import DemandManager
 from btoagents.policies.ledger import VariantLedger
 from btoagents.policies.markdown import MarkdownSchedule
@@ -39,7 +38,6 @@ from btoagents.stock import StockPoint
 from btoagents.vocabulary import Priority, Strategy
 
 BTS = Strategy.BTS
-BULLWHIP_STAGES = ("dealers", "plant", "components")
 
 
 class SupplyChainModel(mesa.Model):
@@ -652,7 +650,7 @@ class SupplyChainModel(mesa.Model):
         """End of the KPI window (the horizon): freeze the time-average and money KPIs."""
         self.counting = False
         self._little = self.littles_law_gaps()
-        self._window = self._window_kpis()
+        self._window = window_kpis(self)
         self.window_closed = True
 
     def timeseries(self) -> pd.DataFrame:
@@ -674,106 +672,13 @@ class SupplyChainModel(mesa.Model):
             return self._little
         return audit.littles_law_gaps(self)
 
-    def fg_inventory_mean(self) -> float:
-        """Time-average finished units on hand, all echelons (sum over families)."""
-        return self.kpi.fg_inventory_mean(self.cal.now)
-
     def kpis(self) -> dict[str, float]:
-        """The KPI record of this run (DESIGN.md section 5 names and units).
+        """The KPI record of this run (DESIGN.md section 5 names and units; see
+        :func:`btoagents.kpis.record.kpi_record`).
 
         Order KPIs (fill rate, lead times, on-time and lost-sales rates) cover the orders
         that arrived in the window [warmup, horizon]; the others are time averages and
         rates over that window.
         """
-        k = self.kpi
-        out = dict(self._window if self._window is not None else self._window_kpis())
-        out.update(k.total.kpis())
-        out.update(k.quotes.kpis())
-        if len(self.catalog.families) > 1:
-            for i, fam in enumerate(self.catalog.families):
-                for name, value in k.by_family[i].kpis().items():
-                    out[f"{name}[{fam}]"] = value
-        used = [s for s, g in enumerate(k.by_strategy) if g.arrived > 0]
-        if len(used) > 1:
-            for s in used:
-                for name, value in k.by_strategy[s].kpis().items():
-                    out[f"{name}[{Strategy(s).label}]"] = value
-        return out
-
-    def _window_kpis(self) -> dict[str, float]:
-        """Time averages, money per day and counts over the window, as of now."""
-        k = self.kpi
-        now = self.cal.now
-        days = now - self.warmup
-        f = k.flows
-        scn = self.cfg
-        wc = self.manufacturer.workcenter
-        out: dict[str, float] = {}
-        out["fg_inventory"] = self.fg_inventory_mean()
-        out["backorders"] = k.backlog.mean(now)
-        out["utilization"] = wc.busy.mean(now) / wc.lines
-        # all variants of a family share its unit cost: stock value = sum of cost x units
-        fg_value = sum(
-            p.unit_cost * acc.mean(now)
-            for p, acc in zip(scn.products.values(), k.fg_by_family, strict=True)
-        )
-        holding = scn.costs.holding_rate / 365.0 * (fg_value + k.comp_value.mean(now))
-        overtime = scn.manufacturer.overtime_cost * wc.busy_overtime.mean(now)
-        out["discount_cost"] = f.discount / days
-        out["holding_cost"] = holding
-        out["obsolescence_cost"] = f.obsolescence / days
-        out["revenue"] = f.revenue / days
-        out["overtime_cost"] = overtime
-        penalties = scn.costs.backorder_cost * out["backorders"] + (
-            scn.costs.lost_sale_cost * f.lost_sales / days
-        )
-        out["profit"] = (
-            out["revenue"]
-            - out["discount_cost"]
-            - f.cogs / days
-            - holding
-            - out["obsolescence_cost"]
-            - overtime
-            - penalties
-        )
-        out["bullwhip"] = self._bullwhip()
-        stage_values = {s: self.kpi.bullwhip(s, now) for s in BULLWHIP_STAGES}
-        if sum(not math.isnan(v) for v in stage_values.values()) > 1:
-            for stage, value in stage_values.items():
-                out[f"bullwhip[{stage}]"] = value
-        out["orders_per_day"] = k.total.arrived / days
-        out["dealer_inventory"] = k.dealer_units.mean(now)
-        out["component_inventory"] = k.comp_units.mean(now)
-        out["orders_awaiting_components"] = k.awaiting.mean(now)
-        out["component_fill_rate"] = (
-            f.component_from_stock / f.component_requests if f.component_requests else math.nan
-        )
-        busy = sum(s.workcenter.busy.mean(now) for s in self.suppliers)
-        servers = sum(s.workcenter.lines for s in self.suppliers)
-        out["supplier_utilization"] = busy / servers
-        out["bulk_orders"] = f.bulk_orders / days
-        out["bulk_units"] = f.bulk_units / days
-        out["bulk_lead_time_mean"] = f.bulk_lead_sum / f.bulk_done if f.bulk_done else math.nan
-        out["restock_orders"] = f.restock_orders / days
-        util = self.utilization_periods
-        out["utilization_sd"] = math.sqrt(util.variance) if util.n > 1 else math.nan
-        arrived = k.total.arrived
-        out["rejected_rate"] = f.rejected / arrived if arrived else math.nan
-        out["deferred_rate"] = f.deferred / arrived if arrived else math.nan
-        out["incentive_rate"] = (f.incentives + f.slot_discounts) / arrived if arrived else math.nan
-        out["switches"] = f.switches / days * 365.0
-        out["bts_share"] = self.bts_variants.mean(now) / len(self.catalog)
-        if len(self.catalog.families) > 1:
-            for i, fam in enumerate(self.catalog.families):
-                out[f"fg_inventory[{fam}]"] = k.fg_by_family[i].mean(now)
-                out[f"backorders[{fam}]"] = k.backlog_by_family[i].mean(now)
-        return out
-
-    def _bullwhip(self) -> float:
-        """Bullwhip of the most downstream ordering stage that saw demand (dealers, plant,
-        then the plant's component stock)."""
-        for stage in BULLWHIP_STAGES:
-            value = self.kpi.bullwhip(stage, self.cal.now)
-            if not math.isnan(value):
-                return value
-        return math.nan
+        window = self._window if self._window is not None else window_kpis(self)
+        return kpi_record(self.kpi, self.catalog, window)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from btoagents.calendar import Calendar
 from btoagents.distributions import Duration
-from btoagents.kpis import TimeAverage
+from btoagents.kpis.accumulators import TimeAverage
 from btoagents.records import Job
 from btoagents.vocabulary import Priority
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from btoagents.calendar import Calendar
-from btoagents.kpis import TimeAverage
+from btoagents.kpis.accumulators import TimeAverage
 
 Source = Callable[[int, int, "StockPoint"], None]
 Filler = Callable[[Any, int, "StockPoint", float], None]

@@ -1,0 +1,29 @@
+"""KPIs: streaming accumulators, the run's collector and the per-run KPI record.
+
+- :mod:`~btoagents.kpis.accumulators`: generic streaming statistics (time averages,
+  Welford variances, review-period counters, a quantile sketch);
+- :mod:`~btoagents.kpis.collector`: what the model updates as orders and stock move;
+- :mod:`~btoagents.kpis.record`: the KPI record a run returns;
+
+Definitions and units: DESIGN.md section 5.
+"""
+
+from btoagents.kpis.accumulators import QuantileSketch, StagePeriods, TimeAverage, Welford
+from btoagents.kpis.collector import Flows, KpiCollector, OrderStats, QuoteStats
+from btoagents.kpis.record import BULLWHIP_STAGES, CORE_KPIS, bullwhip, kpi_record, window_kpis
+
+__all__ = [
+    "BULLWHIP_STAGES",
+    "CORE_KPIS",
+    "Flows",
+    "KpiCollector",
+    "OrderStats",
+    "QuantileSketch",
+    "QuoteStats",
+    "StagePeriods",
+    "TimeAverage",
+    "Welford",
+    "bullwhip",
+    "kpi_record",
+    "window_kpis",
+]

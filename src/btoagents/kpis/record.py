@@ -1,0 +1,147 @@
+"""The per-run KPI record: what the accumulators mean at the end of the window.
+
+:func:`window_kpis` turns the time averages, money and counts into KPIs over the window
+[warmup, now] (frozen by the model when the window closes at the horizon);
+:func:`kpi_record` adds the order KPIs of the orders that arrived in the window (fill rate,
+lead times, on-time and lost-sales rates, quote accuracy) and the per-family and
+per-strategy breakdowns. Names and units: DESIGN.md section 5 and
+:mod:`btoagents.kpis.catalogue`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from btoagents.vocabulary import Strategy
+
+if TYPE_CHECKING:
+    from btoagents.chain import Recorded
+    from btoagents.kpis.collector import KpiCollector
+    from btoagents.products import Catalog
+
+#: The KPI names every run reports (DESIGN.md section 5), in display order.
+CORE_KPIS: tuple[str, ...] = (
+    "fill_rate",
+    "fg_inventory",
+    "backorders",
+    "lead_time_mean",
+    "lead_time_p95",
+    "on_time_rate",
+    "utilization",
+    "lost_sales_rate",
+    "discount_cost",
+    "holding_cost",
+    "obsolescence_cost",
+    "revenue",
+    "profit",
+    "bullwhip",
+)
+
+
+#: The ordering stages whose bullwhip is measured, most downstream first.
+BULLWHIP_STAGES: tuple[str, ...] = ("dealers", "plant", "components")
+
+
+def kpi_record(kpi: KpiCollector, catalog: Catalog, window: dict[str, float]) -> dict[str, float]:
+    """The KPI record of a run: ``window`` (from :func:`window_kpis`) plus order KPIs.
+
+    Order KPIs (fill rate, lead times, on-time and lost-sales rates) cover the orders that
+    arrived in the window [warmup, horizon]. With more than one family each order KPI is
+    repeated per family (``name[family]``); when orders of more than one strategy arrived,
+    per strategy (``name[bts]``...).
+    """
+    out = dict(window)
+    out.update(kpi.total.kpis())
+    out.update(kpi.quotes.kpis())
+    if len(catalog.families) > 1:
+        for i, fam in enumerate(catalog.families):
+            for name, value in kpi.by_family[i].kpis().items():
+                out[f"{name}[{fam}]"] = value
+    used = [s for s, g in enumerate(kpi.by_strategy) if g.arrived > 0]
+    if len(used) > 1:
+        for s in used:
+            for name, value in kpi.by_strategy[s].kpis().items():
+                out[f"{name}[{Strategy(s).label}]"] = value
+    return out
+
+
+def window_kpis(model: Recorded) -> dict[str, float]:
+    """Time averages, money per day and counts over the window [warmup, now]."""
+    k = model.kpi
+    now = model.cal.now
+    days = now - model.warmup
+    f = k.flows
+    scn = model.cfg
+    wc = model.plant.workcenter
+    out: dict[str, float] = {}
+    out["fg_inventory"] = k.fg_inventory_mean(now)
+    out["backorders"] = k.backlog.mean(now)
+    out["utilization"] = wc.busy.mean(now) / wc.lines
+    # all variants of a family share its unit cost: stock value = sum of cost x units
+    fg_value = sum(
+        p.unit_cost * acc.mean(now)
+        for p, acc in zip(scn.products.values(), k.fg_by_family, strict=True)
+    )
+    holding = scn.costs.holding_rate / 365.0 * (fg_value + k.comp_value.mean(now))
+    overtime = scn.manufacturer.overtime_cost * wc.busy_overtime.mean(now)
+    out["discount_cost"] = f.discount / days
+    out["holding_cost"] = holding
+    out["obsolescence_cost"] = f.obsolescence / days
+    out["revenue"] = f.revenue / days
+    out["overtime_cost"] = overtime
+    penalties = scn.costs.backorder_cost * out["backorders"] + (
+        scn.costs.lost_sale_cost * f.lost_sales / days
+    )
+    out["profit"] = (
+        out["revenue"]
+        - out["discount_cost"]
+        - f.cogs / days
+        - holding
+        - out["obsolescence_cost"]
+        - overtime
+        - penalties
+    )
+    out["bullwhip"] = bullwhip(k, now)
+    stage_values = {s: k.bullwhip(s, now) for s in BULLWHIP_STAGES}
+    if sum(not math.isnan(v) for v in stage_values.values()) > 1:
+        for stage, value in stage_values.items():
+            out[f"bullwhip[{stage}]"] = value
+    out["orders_per_day"] = k.total.arrived / days
+    out["dealer_inventory"] = k.dealer_units.mean(now)
+    out["component_inventory"] = k.comp_units.mean(now)
+    out["orders_awaiting_components"] = k.awaiting.mean(now)
+    out["component_fill_rate"] = (
+        f.component_from_stock / f.component_requests if f.component_requests else math.nan
+    )
+    busy = sum(s.workcenter.busy.mean(now) for s in model.suppliers)
+    servers = sum(s.workcenter.lines for s in model.suppliers)
+    out["supplier_utilization"] = busy / servers
+    out["bulk_orders"] = f.bulk_orders / days
+    out["bulk_units"] = f.bulk_units / days
+    out["bulk_lead_time_mean"] = f.bulk_lead_sum / f.bulk_done if f.bulk_done else math.nan
+    out["restock_orders"] = f.restock_orders / days
+    util = model.utilization_periods
+    out["utilization_sd"] = math.sqrt(util.variance) if util.n > 1 else math.nan
+    arrived = k.total.arrived
+    out["rejected_rate"] = f.rejected / arrived if arrived else math.nan
+    out["deferred_rate"] = f.deferred / arrived if arrived else math.nan
+    out["incentive_rate"] = (f.incentives + f.slot_discounts) / arrived if arrived else math.nan
+    out["switches"] = f.switches / days * 365.0
+    catalog = model.catalog
+    out["bts_share"] = model.bts_variants.mean(now) / len(catalog)
+    if len(catalog.families) > 1:
+        for i, fam in enumerate(catalog.families):
+            out[f"fg_inventory[{fam}]"] = k.fg_by_family[i].mean(now)
+            out[f"backorders[{fam}]"] = k.backlog_by_family[i].mean(now)
+    return out
+
+
+def bullwhip(kpi: KpiCollector, now: float) -> float:
+    """Bullwhip of the most downstream ordering stage that saw demand (dealers, plant,
+    then the plant's component stock); NaN when none did."""
+    for stage in BULLWHIP_STAGES:
+        value = kpi.bullwhip(stage, now)
+        if not math.isnan(value):
+            return value
+    return math.nan
