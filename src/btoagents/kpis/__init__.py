@@ -4,18 +4,21 @@
   Welford variances, review-period counters, a quantile sketch);
 - :mod:`~btoagents.kpis.collector`: what the model updates as orders and stock move;
 - :mod:`~btoagents.kpis.record`: the KPI record a run returns;
+- :mod:`~btoagents.kpis.catalogue`: every KPI name a scenario may report, with units.
 
 Definitions and units: DESIGN.md section 5.
 """
 
 from btoagents.kpis.accumulators import QuantileSketch, StagePeriods, TimeAverage, Welford
+from btoagents.kpis.catalogue import CORE_KPIS, KPI_TABLE, describe, kpi_names
 from btoagents.kpis.collector import Flows, KpiCollector, OrderStats, QuoteStats
-from btoagents.kpis.record import BULLWHIP_STAGES, CORE_KPIS, bullwhip, kpi_record, window_kpis
+from btoagents.kpis.record import BULLWHIP_STAGES, bullwhip, kpi_record, window_kpis
 
 __all__ = [
     "BULLWHIP_STAGES",
     "CORE_KPIS",
     "Flows",
+    "KPI_TABLE",
     "KpiCollector",
     "OrderStats",
     "QuantileSketch",
@@ -24,6 +27,8 @@ __all__ = [
     "TimeAverage",
     "Welford",
     "bullwhip",
+    "describe",
+    "kpi_names",
     "kpi_record",
     "window_kpis",
 ]

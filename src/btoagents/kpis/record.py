@@ -20,25 +20,6 @@ if TYPE_CHECKING:
     from btoagents.kpis.collector import KpiCollector
     from btoagents.products import Catalog
 
-#: The KPI names every run reports (DESIGN.md section 5), in display order.
-CORE_KPIS: tuple[str, ...] = (
-    "fill_rate",
-    "fg_inventory",
-    "backorders",
-    "lead_time_mean",
-    "lead_time_p95",
-    "on_time_rate",
-    "utilization",
-    "lost_sales_rate",
-    "discount_cost",
-    "holding_cost",
-    "obsolescence_cost",
-    "revenue",
-    "profit",
-    "bullwhip",
-)
-
-
 #: The ordering stages whose bullwhip is measured, most downstream first.
 BULLWHIP_STAGES: tuple[str, ...] = ("dealers", "plant", "components")
 

@@ -1,0 +1,209 @@
+"""The KPI catalogue: every KPI name a run of a scenario may report, with units.
+
+:data:`KPI_TABLE` gives each base KPI its unit and a one-line meaning (DESIGN.md
+section 5). :func:`kpi_names` lists the names a run of a scenario may put in its record
+(:func:`btoagents.kpis.record.kpi_record`), so that a sweep can check requested names
+before it runs anything. Suffixed names appear as follows:
+
+- ``name[family]``: the order KPIs of :data:`GROUP_KPIS` and :data:`FAMILY_LEVELS`, per
+  product family, whenever the scenario has more than one family (always reported).
+- ``name[strategy]`` (``fill_rate[bts]``...): the :data:`GROUP_KPIS` per strategy, for every
+  strategy of which a counted order arrived, when orders of two strategies or more arrived.
+- ``bullwhip[stage]`` for the three stages of :data:`BULLWHIP_STAGES`, when two stages or
+  more saw varying demand over the window's review periods.
+
+The first kind is exact. The last two depend on what happens in the run, so the catalogue
+declares what *can* appear: the strategies a variant may hold (its own, plus what the
+fulfillment policy may switch it to: :func:`possible_strategies`) and the stages that can
+see demand at all (:func:`possible_stages`). A record's keys are therefore always a subset
+of the catalogue, and every name in it is produced by a run of the scenario long enough for
+the policy to switch and the stages to see demand in several periods; a short run, or a
+policy that never decides to switch, reports fewer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from btoagents.kpis.record import BULLWHIP_STAGES
+from btoagents.products import Catalog
+from btoagents.vocabulary import Strategy
+
+if TYPE_CHECKING:
+    from btoagents.config.schema import Scenario
+
+ATO, BTO, BTS, ETO = Strategy.ATO, Strategy.BTO, Strategy.BTS, Strategy.ETO
+SHARE = "share"
+PER_DAY = "currency/day"
+
+#: Base KPI name -> (unit, meaning), in record order.
+KPI_TABLE: dict[str, tuple[str, str]] = {
+    "fg_inventory": ("units", "time-average finished units on hand, plant and dealers"),
+    "backorders": ("orders", "time-average accepted final-customer orders not yet delivered"),
+    "utilization": (SHARE, "time-average busy share of the plant's regular lines"),
+    "discount_cost": (PER_DAY, "markdowns, incentives and slot discounts granted"),
+    "holding_cost": (PER_DAY, "holding rate times the value of finished and component stock"),
+    "obsolescence_cost": (PER_DAY, "unit cost minus salvage of units written off at end of life"),
+    "revenue": (PER_DAY, "list price of final-customer and bulk units delivered"),
+    "overtime_cost": (PER_DAY, "overtime cost times the busy overtime lines"),
+    "profit": (
+        PER_DAY,
+        "revenue minus discounts, costs of goods, holding, obsolescence, "
+        "overtime, backorder and lost-sale penalties",
+    ),
+    "bullwhip": (
+        "ratio",
+        "Var(orders placed)/Var(demand seen) per review period, most "
+        "downstream stage that saw demand",
+    ),
+    "orders_per_day": ("orders/day", "final-customer orders that arrived in the window"),
+    "dealer_inventory": ("units", "time-average finished units on hand at the dealers"),
+    "component_inventory": ("units", "time-average components on hand at the plant and suppliers"),
+    "orders_awaiting_components": ("orders", "time-average orders waiting for components"),
+    "component_fill_rate": (SHARE, "component requests served from supplier stock at once"),
+    "supplier_utilization": (SHARE, "time-average busy share of the suppliers' servers"),
+    "bulk_orders": ("orders/day", "intermediary (bulk) orders placed"),
+    "bulk_units": ("units/day", "units in intermediary orders placed"),
+    "bulk_lead_time_mean": ("days", "mean time from a bulk order to its last unit"),
+    "restock_orders": ("orders/day", "dealer restocking orders to the plant"),
+    "utilization_sd": (SHARE, "standard deviation of the plant utilization per period"),
+    "rejected_rate": (SHARE, "orders refused by demand management"),
+    "deferred_rate": (SHARE, "requests deferred by demand management, per order"),
+    "incentive_rate": (SHARE, "orders that took a stock or slot incentive"),
+    "switches": ("switches/year", "strategy switches decided by the fulfillment policy"),
+    "bts_share": (SHARE, "time-average share of variants built to stock"),
+    "fill_rate": (SHARE, "final-customer orders served from stock at once"),
+    "lost_sales_rate": (SHARE, "final-customer orders lost (impatient or refused)"),
+    "lead_time_mean": ("days", "mean time from order to delivery (0 from stock)"),
+    "lead_time_p95": ("days", "95th percentile of the lead time"),
+    "on_time_rate": (SHARE, "delivered orders within kpis.lead_time_target"),
+    "quote_reliability": (SHARE, "orders that waited and arrived within their quote"),
+    "quote_error_mean": ("days", "mean delivery minus quote of orders that waited"),
+}
+
+#: The order KPIs reported per family and per strategy (``OrderStats.kpis``).
+GROUP_KPIS: tuple[str, ...] = (
+    "fill_rate",
+    "lost_sales_rate",
+    "lead_time_mean",
+    "lead_time_p95",
+    "on_time_rate",
+)
+
+#: The time-average levels also reported per family.
+FAMILY_LEVELS: tuple[str, ...] = ("fg_inventory", "backorders")
+
+#: The KPI names every run reports (DESIGN.md section 5), in display order.
+CORE_KPIS: tuple[str, ...] = (
+    "fill_rate",
+    "fg_inventory",
+    "backorders",
+    "lead_time_mean",
+    "lead_time_p95",
+    "on_time_rate",
+    "utilization",
+    "lost_sales_rate",
+    "discount_cost",
+    "holding_cost",
+    "obsolescence_cost",
+    "revenue",
+    "profit",
+    "bullwhip",
+)
+
+
+def _policy_choices(scenario: Scenario, catalog: Catalog, v: int) -> set[Strategy]:
+    """The strategies the fulfillment policy may give switchable variant ``v``."""
+    fcfg = scenario.fulfillment
+    build = ATO if catalog.variants[v].components else BTO
+
+    def feasible(s: Strategy) -> Strategy:
+        return BTO if s == ATO and build == BTO else s
+
+    policy = fcfg.policy
+    if policy == "static":
+        return set()
+    if policy == "classification":
+        c = fcfg.classification
+        labels = (c.runner_strategy, c.repeater_strategy, c.stranger_strategy)
+        return {feasible(Strategy.parse(s)) for s in labels}
+    if policy in ("cost", "bandit"):
+        return {BTS, build}
+    if policy == "postponement":
+        users: list[set[int]] = [set() for _ in catalog.components]
+        for u, var in enumerate(catalog.variants):
+            for c in var.components:
+                users[c].add(u)
+        comps = catalog.variants[v].components
+        need = fcfg.postponement.min_commonality
+        return {ATO} if comps and all(len(users[c]) >= need for c in comps) else set()
+    # another policy: any build strategy but eto, ato only with components
+    return {BTS, BTO, build}
+
+
+def possible_strategies(scenario: Scenario, catalog: Catalog | None = None) -> set[Strategy]:
+    """Every strategy a variant of ``scenario`` may hold during a run.
+
+    A variant holds its configured strategy and, unless it is eto (never switched), any
+    strategy the fulfillment policy may switch it to.
+    """
+    catalog = Catalog(scenario) if catalog is None else catalog
+    out: set[Strategy] = set()
+    for v, var in enumerate(catalog.variants):
+        out.add(Strategy(var.strategy))
+        if var.strategy != ETO:
+            out |= _policy_choices(scenario, catalog, v)
+    return out
+
+
+def possible_stages(scenario: Scenario, catalog: Catalog | None = None) -> list[str]:
+    """The bullwhip stages that can see demand in a run of ``scenario``.
+
+    Dealers and the plant's finished goods see demand only for units of stocked (BTS)
+    variants (the dealers only when there are dealers); the plant's component stock only
+    for assemble- or build-to-order variants that list components.
+    """
+    catalog = Catalog(scenario) if catalog is None else catalog
+    strategies = possible_strategies(scenario, catalog)
+    stocked = BTS in strategies
+    drawn = any(
+        var.components
+        and (var.strategy in (ATO, BTO) or bool(_policy_choices(scenario, catalog, v) - {BTS}))
+        for v, var in enumerate(catalog.variants)
+        if var.strategy != ETO
+    )
+    can = {
+        "dealers": stocked and scenario.dealers.count > 0,
+        "plant": stocked,
+        "components": drawn,
+    }
+    return [s for s in BULLWHIP_STAGES if can[s]]
+
+
+def kpi_names(scenario: Scenario) -> list[str]:
+    """Every KPI name a run of ``scenario`` may report (see the module docstring).
+
+    Base names in :data:`KPI_TABLE` order, then per-family, per-strategy and per-stage
+    names. No model is built and nothing is drawn.
+    """
+    catalog = Catalog(scenario)
+    names = list(KPI_TABLE)
+    families = catalog.families
+    if len(families) > 1:
+        names += [f"{n}[{fam}]" for fam in families for n in FAMILY_LEVELS]
+        names += [f"{n}[{fam}]" for fam in families for n in GROUP_KPIS]
+    strategies = sorted(possible_strategies(scenario, catalog))
+    if len(strategies) > 1:
+        names += [f"{n}[{s.label}]" for s in strategies for n in GROUP_KPIS]
+    if len(possible_stages(scenario, catalog)) > 1:
+        names += [f"bullwhip[{stage}]" for stage in BULLWHIP_STAGES]
+    return names
+
+
+def describe(name: str) -> tuple[str, str]:
+    """Unit and meaning of a KPI name, suffixed or not; KeyError for an unknown name."""
+    base, _, suffix = name.partition("[")
+    unit, meaning = KPI_TABLE[base]
+    if suffix:
+        meaning = f"{meaning} ({suffix.rstrip(']')} only)"
+    return unit, meaning
