@@ -61,7 +61,11 @@ def _unknown(what: str, name: str, known: Iterable[str]) -> str:
     known = list(known)
     last = {k.rsplit(".", 1)[-1]: k for k in known}
     close = difflib.get_close_matches(name.rsplit(".", 1)[-1], list(last), n=1)
-    hint = f"; did you mean {last[close[0]]!r}?" if close else f" (known: {', '.join(known)})"
+    hint = (
+        f"; did you mean {last[close[0]]!r}?"
+        if close
+        else f" (known: {', '.join(known) or 'none'})"
+    )
     return f"unknown {what} {name!r}{hint}"
 
 
@@ -403,7 +407,10 @@ def format_validation_error(
     loc = tuple(err["loc"])
     key = ".".join(str(p) for p in loc) or "(top level)"
     if err["type"] == "extra_forbidden":
-        known = _fields_at(model, loc[:-1])
+        # a plugin's params table names its known keys (its model is not the schema's)
+        known = (err.get("ctx") or {}).get("known")
+        if known is None:
+            known = _fields_at(model, loc[:-1])
         what = "section" if isinstance(err.get("input"), dict) else "key"
         return f"{label}: {_unknown(what, key, [*(_join(loc[:-1], k) for k in known)])}"
     msg = err["msg"].removeprefix("Value error, ")

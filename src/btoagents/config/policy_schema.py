@@ -3,14 +3,21 @@ when that changes), capacity against a season, and proactive demand management.
 
 Part of the scenario schema (:mod:`btoagents.config.schema` re-exports them); units as
 there: days, orders or units per day, shares in [0, 1].
+
+``fulfillment.policy`` and ``capacity.policy`` name a plugin of the registry
+(:mod:`btoagents.plugins`): a built-in, an installed plugin, or an import path
+``package.module:Name``, whose parameters go in the section's ``params`` table. Both are
+checked when a scenario is validated (which imports a plugin named by import path). The
+built-ins keep their parameters where they always were: the sub-tables below
+(``fulfillment.classification``, ...) and the capacity keys.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, create_model, field_validator, model_validator
 
 from btoagents.config.limits import (
     MAX_DAYS,
@@ -24,6 +31,31 @@ from btoagents.config.limits import (
 from btoagents.config.section import Number, Section
 
 AdaptiveStrategy = Literal["bts", "ato", "bto"]
+
+PLUGIN_DESCRIPTION = (
+    "a registered name or an import path 'package.module:Name' (see btoagents.plugins)"
+)
+PARAMS_DESCRIPTION = "parameters of a policy that is not built in (its Params model)"
+
+
+def check_policy(kind: str, spec: str) -> str:
+    """``spec`` if it names a plugin of ``kind`` that loads and satisfies the protocol
+    (a PluginError, a ValueError, with one line otherwise)."""
+    from btoagents.plugins import resolve
+
+    resolve(kind, spec)
+    return spec
+
+
+def check_policy_params(kind: str, params: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+    """``params`` if the section's plugin accepts them (line errors inside the table
+    otherwise); not checked when the plugin itself was refused."""
+    from btoagents.plugins import check_params
+
+    spec = info.data.get("policy")
+    if spec is not None:
+        check_params(kind, spec, params)
+    return params
 
 
 class ClassificationConfig(Section):
@@ -117,7 +149,7 @@ class PostponementConfig(Section):
 class FulfillmentConfig(Section):
     """Which variants are BTS, ATO or BTO, and when that changes (policy reviews)."""
 
-    policy: Literal["static", "classification", "cost", "bandit", "postponement"] = "static"
+    policy: str = Field("static", description=PLUGIN_DESCRIPTION)
     review_period: float = Field(
         30.0, ge=MIN_PERIOD_DAYS, le=MAX_DAYS, description="days between reviews"
     )
@@ -140,6 +172,17 @@ class FulfillmentConfig(Section):
     cost: CostSwitchConfig = Field(default_factory=CostSwitchConfig)
     bandit: BanditConfig = Field(default_factory=BanditConfig)
     postponement: PostponementConfig = Field(default_factory=PostponementConfig)
+    params: dict[str, Any] = Field(default_factory=dict, description=PARAMS_DESCRIPTION)
+
+    @field_validator("policy")
+    @classmethod
+    def _known_policy(cls, v: str) -> str:
+        return check_policy("fulfillment", v)
+
+    @field_validator("params")
+    @classmethod
+    def _policy_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        return check_policy_params("fulfillment", v, info)
 
 
 class CapacityConfig(Section):
@@ -152,7 +195,7 @@ class CapacityConfig(Section):
     (times ``target_utilization``) cannot cover later in the cycle.
     """
 
-    policy: Literal["level", "chase", "prebuild"] = "level"
+    policy: str = Field("level", description=PLUGIN_DESCRIPTION)
     review_period: float = Field(
         7.0, ge=MIN_PERIOD_DAYS, le=MAX_DAYS, description="days between capacity reviews"
     )
@@ -162,6 +205,38 @@ class CapacityConfig(Section):
     target_utilization: float = Field(
         0.95, gt=0, le=1, description="prebuild: share of capacity the plan counts on"
     )
+    params: dict[str, Any] = Field(default_factory=dict, description=PARAMS_DESCRIPTION)
+
+    @field_validator("policy")
+    @classmethod
+    def _known_policy(cls, v: str) -> str:
+        return check_policy("capacity", v)
+
+    @field_validator("params")
+    @classmethod
+    def _policy_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        return check_policy_params("capacity", v, info)
+
+
+def _section_params(name: str, doc: str, *keys: str) -> type[Section]:
+    """The parameters of a built-in capacity policy: keys of :class:`CapacityConfig` (the
+    same fields, bounds and descriptions)."""
+    fields: dict[str, Any] = {
+        k: (CapacityConfig.model_fields[k].annotation, CapacityConfig.model_fields[k]) for k in keys
+    }
+    return create_model(name, __base__=Section, __doc__=doc, **fields)
+
+
+ChaseParams = _section_params(
+    "ChaseParams",
+    "Parameters of the chase policy (capacity.max_overtime_lines).",
+    "max_overtime_lines",
+)
+PrebuildParams = _section_params(
+    "PrebuildParams",
+    "Parameters of the prebuild policy (capacity.target_utilization).",
+    "target_utilization",
+)
 
 
 class DemandManagementConfig(Section):

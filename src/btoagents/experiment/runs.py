@@ -14,10 +14,15 @@ import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
 
 from btoagents.errors import ConfigError
 from btoagents.random import replication_seed
+
+if TYPE_CHECKING:
+    from btoagents.config import Scenario
 
 
 @dataclass(frozen=True)
@@ -73,13 +78,37 @@ def enumerate_tasks(
                 )
 
 
+def task_scenario(task: RunTask) -> Scenario:
+    """The task's scenario with its overrides, validated here (in the worker).
+
+    Validating imports the plugins the scenario names (from the worker's working directory
+    too, see :mod:`btoagents.plugins`), so the task itself carries plain values only.
+
+    Raises:
+        ConfigError: one line, e.g. a plugin this worker cannot import.
+    """
+    from btoagents.config import Scenario, load_scenario
+    from btoagents.config.loading import format_validation_error
+
+    label = f"run {task.key}"
+    try:
+        base = Scenario.model_validate(task.scenario)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, label)) from None
+    overrides = list(task.overrides)
+    if task.sample_every > 0:
+        overrides.append(f"simulation.sample_every={task.sample_every}")
+    return load_scenario(base, overrides)
+
+
 def execute_run(task: RunTask) -> dict[str, Any]:
-    """Run one task; never raises: a failure becomes a row with status 'failed' and its traceback.
+    """Run one task; never raises: a failure becomes a row with status 'failed' and its
+    traceback, or its one-line reason for a scenario this worker refuses (a ConfigError,
+    such as a plugin it cannot import).
 
     Returns a row: run identity, factor values, status, error, elapsed seconds and KPIs,
     plus ``_timeseries`` (a list of dicts) when time series were asked for.
     """
-    from btoagents.config import Scenario, load_scenario
     from btoagents.model import SupplyChainModel
 
     started = time.perf_counter()
@@ -92,10 +121,7 @@ def execute_run(task: RunTask) -> dict[str, Any]:
         **{f"factor.{k}": v for k, v in task.factors.items()},
     }
     try:
-        overrides = list(task.overrides)
-        if task.sample_every > 0:
-            overrides.append(f"simulation.sample_every={task.sample_every}")
-        scn = load_scenario(Scenario.model_validate(task.scenario), overrides)
+        scn = task_scenario(task)
         model = SupplyChainModel(scn, seed=task.seed)
         kpis = model.run()
         if task.kpis:
@@ -105,6 +131,8 @@ def execute_run(task: RunTask) -> dict[str, Any]:
             ts = model.timeseries()
             ts.insert(0, "run_key", task.key)
             row["_timeseries"] = ts.to_dict("records")
+    except ConfigError as exc:  # a refused scenario: its one line says why
+        row.update(status="failed", error=f"ConfigError: {exc}")
     except Exception:  # noqa: BLE001 - recorded with its traceback, the sweep goes on
         row.update(status="failed", error=traceback.format_exc(limit=20))
     row["elapsed"] = time.perf_counter() - started

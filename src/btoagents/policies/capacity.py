@@ -9,6 +9,10 @@
   demand forecast over the coming cycle - the stock that lets level capacity meet the
   peak (the cumulative-requirements argument of aggregate planning; the closed form for a
   sinusoidal rate is :func:`btoagents.theory.seasonal_prebuild`).
+
+Each is registered in the plugin registry (:mod:`btoagents.plugins`) under its name, with
+its keys of ``capacity`` as its parameters; :func:`make_capacity` looks the scenario's
+policy up there.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import math
 
 import numpy as np
 
+from btoagents.config.policy_schema import ChaseParams, PrebuildParams
 from btoagents.config.schema import CapacityConfig
+from btoagents.plugins import PolicyContext, build, register_builtin
 from btoagents.policies.protocol import Decision, Unchanged
 from btoagents.policies.state import BTS, ChainState
 
@@ -81,10 +87,18 @@ class PrebuildPolicy:
         return decision
 
 
+register_builtin("capacity", "level", lambda params, ctx: LevelPolicy(ctx.section))
+register_builtin("capacity", "chase", lambda params, ctx: ChasePolicy(ctx.section), ChaseParams, "")
+register_builtin(
+    "capacity",
+    "prebuild",
+    lambda params, ctx: PrebuildPolicy(ctx.section, ctx.cycle),
+    PrebuildParams,
+    "",
+)
+
+
 def make_capacity(cfg: CapacityConfig, cycle: float):
-    """The capacity policy named by ``cfg.policy``; ``cycle`` is the season's length (days)."""
-    if cfg.policy == "chase":
-        return ChasePolicy(cfg)
-    if cfg.policy == "prebuild":
-        return PrebuildPolicy(cfg, cycle)
-    return LevelPolicy(cfg)
+    """The capacity policy named by ``cfg.policy``, from the plugin registry; ``cycle`` is
+    the season's length (days)."""
+    return build("capacity", PolicyContext(cfg, cycle=cycle))

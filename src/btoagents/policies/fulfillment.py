@@ -18,6 +18,10 @@ a :class:`~btoagents.policies.protocol.Decision` naming the variants whose strat
 
 The switching policies (classification, cost) keep a variant's new strategy for at least
 ``hold_days`` (:class:`Hold`), so that variants do not flap between strategies.
+
+Each is registered in the plugin registry (:mod:`btoagents.plugins`) under its name, with
+its sub-table of ``fulfillment`` as its parameters; :func:`make_fulfillment` looks the
+scenario's policy up there, so a researcher's own policy is built the same way.
 """
 
 from __future__ import annotations
@@ -27,7 +31,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-from btoagents.config.schema import FulfillmentConfig
+from btoagents.config.policy_schema import (
+    BanditConfig,
+    ClassificationConfig,
+    CostSwitchConfig,
+    FulfillmentConfig,
+    PostponementConfig,
+)
+from btoagents.plugins import PolicyContext, build, register_builtin
 from btoagents.policies.protocol import Decision, Unchanged
 from btoagents.policies.state import ATO, BTO, BTS, ChainState
 from btoagents.vocabulary import Strategy
@@ -256,14 +267,36 @@ class PostponementPolicy:
         return Decision(strategy=changes)
 
 
+register_builtin("fulfillment", "static", lambda params, ctx: StaticPolicy(ctx.section))
+register_builtin(
+    "fulfillment",
+    "classification",
+    lambda params, ctx: ClassificationPolicy(ctx.section),
+    ClassificationConfig,
+    "classification",
+)
+register_builtin(
+    "fulfillment", "cost", lambda params, ctx: CostPolicy(ctx.section), CostSwitchConfig, "cost"
+)
+register_builtin(
+    "fulfillment",
+    "bandit",
+    lambda params, ctx: BanditPolicy(ctx.section, ctx.uniform),
+    BanditConfig,
+    "bandit",
+)
+register_builtin(
+    "fulfillment",
+    "postponement",
+    lambda params, ctx: PostponementPolicy(ctx.section),
+    PostponementConfig,
+    "postponement",
+)
+
+
 def make_fulfillment(cfg: FulfillmentConfig, uniform: Callable[[], float]):
-    """The fulfillment policy named by ``cfg.policy``."""
-    if cfg.policy == "classification":
-        return ClassificationPolicy(cfg)
-    if cfg.policy == "cost":
-        return CostPolicy(cfg)
-    if cfg.policy == "bandit":
-        return BanditPolicy(cfg, uniform)
-    if cfg.policy == "postponement":
-        return PostponementPolicy(cfg)
-    return StaticPolicy(cfg)
+    """The fulfillment policy named by ``cfg.policy``, from the plugin registry.
+
+    ``uniform`` draws from [0, 1) on the model's policy stream (for randomized policies).
+    """
+    return build("fulfillment", PolicyContext(cfg, uniform=uniform))

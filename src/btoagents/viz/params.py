@@ -3,7 +3,10 @@
 Each control starts at the scenario's own value and, when moved, becomes one ``--set``
 override (``KEY=VALUE``, as ``btoagents run --set`` takes them), so a run in the dashboard
 can be repeated from the command line. Choices of the selectors are read from the scenario
-schema, so a new discipline or policy shows up without a change here.
+schema, so a new discipline shows up without a change here; the policy selectors offer the
+registered plugins (:func:`btoagents.plugins.names`: the built-ins and installed
+plugins). A visitor never makes the server import a module: a setting that names a policy
+which is not registered, an import path ``module:Name`` say, is refused in one line.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from btoagents import plugins
+from btoagents.config.loading import parse_override
 from btoagents.config.schema import (
-    CapacityConfig,
     DealersConfig,
-    FulfillmentConfig,
     ManufacturerConfig,
     Scenario,
 )
+from btoagents.errors import ConfigError
 
 #: Dashboard overrides applied before the controls: KPIs count from day 0 (no warm-up cut),
 #: so the plots show lead time, utilization and profit "so far".
@@ -30,6 +34,55 @@ DASHBOARD_OVERRIDES: tuple[str, ...] = ("simulation.warmup=0",)
 def choices(section: type[BaseModel], field: str) -> list[str]:
     """The allowed values of a ``Literal`` field of a schema section."""
     return [str(v) for v in typing.get_args(section.model_fields[field].annotation)]
+
+
+def policy_choices(kind: str, current: str) -> list[str]:
+    """The policies the selector of ``kind`` offers: the registered plugins, and the
+    scenario's own policy (chosen by whoever wrote the scenario, not by a visitor)."""
+    offered = plugins.names(kind)
+    return offered if current in offered else [*offered, current]
+
+
+def _policy_values(path: list[str], value: Any) -> list[tuple[str, Any]]:
+    """The policy keys (``fulfillment.policy``, ...) an override ``path = value`` sets, with
+    the value each gets (a table value may set them too: ``fulfillment={policy=...}``)."""
+    found = []
+    for kind in plugins.KINDS.values():
+        key = kind.key.split(".")
+        if path == key[: len(path)]:
+            node: Any = value
+            for part in key[len(path) :]:
+                node = node.get(part) if isinstance(node, dict) else None
+            if node is not None or path == key:
+                found.append((kind.name, node))
+    return found
+
+
+def refuse_unregistered(items: list[str], where: str = "settings") -> list[str]:
+    """``items`` (``KEY=VALUE``), unless one sets a policy to anything but a registered
+    plugin's name: an import path ``module:Name`` in the dashboard would make the server
+    import (and run) a module a visitor names. Raises a one-line ConfigError."""
+    for item in items:
+        path, value = parse_override(item)
+        for kind, name in _policy_values(path, value):
+            if isinstance(name, str) and plugins.is_registered(kind, name):
+                continue
+            if isinstance(name, str) and plugins.is_import_path(name):
+                reason = (
+                    "an import path: the dashboard never imports a module named in it "
+                    "(run such a policy with btoagents run)"
+                )
+            else:
+                reason = "not a registered policy"
+            offered = ", ".join(plugins.names(kind))
+            key = plugins.kind_of(kind).key
+            raise ConfigError(f"{where}: {key} = {_shown(name)}: {reason}; offered: {offered}")
+    return items
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}..."
 
 
 def total_demand(scn: Scenario) -> float:
@@ -134,13 +187,13 @@ def model_params(source: str, scn: Scenario) -> dict[str, Any]:
         "type": "Select",
         "label": "Fulfillment policy",
         "value": scn.fulfillment.policy,
-        "values": choices(FulfillmentConfig, "policy"),
+        "values": policy_choices("fulfillment", scn.fulfillment.policy),
     }
     params["capacity_policy"] = {
         "type": "Select",
         "label": "Capacity policy",
         "value": scn.capacity.policy,
-        "values": choices(CapacityConfig, "policy"),
+        "values": policy_choices("capacity", scn.capacity.policy),
     }
     if scn.dealers.count > 0:
         params["dealer_policy"] = {
@@ -229,13 +282,14 @@ def control_overrides(scn: Scenario, values: dict[str, Any]) -> list[str]:
                 out[key] = int(value)
         elif str(value) != current:
             out[key] = str(value)
-    return [f"{k}={_toml(v)}" for k, v in out.items()]
+    return refuse_unregistered([f"{k}={_toml(v)}" for k, v in out.items()], "controls")
 
 
 def typed_overrides(text: str) -> list[str]:
-    """The ``KEY=VALUE`` items typed into the "more settings" field (``;`` or new lines)."""
+    """The ``KEY=VALUE`` items typed into the "more settings" field (``;`` or new lines);
+    a policy that is not registered is refused (see :func:`refuse_unregistered`)."""
     items = text.replace("\n", ";").split(";") if text else []
-    return [item.strip() for item in items if item.strip()]
+    return refuse_unregistered([item.strip() for item in items if item.strip()])
 
 
 def describe(scn: Scenario) -> str:

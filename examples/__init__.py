@@ -1,0 +1,1 @@
+"""Examples of extending btoagents (importable from the repository root)."""
