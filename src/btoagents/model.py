@@ -20,9 +20,10 @@ from typing import Any
 import mesa
 import pandas as pd
 
-from btoagents import audit
-from btoagents.agents import Dealer, FinalCustomer, HardwareSupplier, Intermediary, Manufacturer
+from btoagents import audit, wiring
+from btoagents.agents import FinalCustomer, Manufacturer
 from btoagents.calendar import Calendar
+from btoagents.chain import Levels
 from btoagents.config.schema import Scenario
 from btoagents.demand import ArrivalProcess
 from btoagents.kpis import KpiCollector, TimeAverage, Welford, kpi_record, window_kpis
@@ -109,24 +110,21 @@ class SupplyChainModel(mesa.Model):
 
         self.manufacturer = Manufacturer(self)
         self.plant = self.manufacturer  # the chain's name for it (btoagents.chain.Plant)
-        self.suppliers: list[HardwareSupplier] = []
-        self.supplier_of: list[HardwareSupplier] = []
-        self._build_suppliers()
-        n_dealers = scenario.dealers.count
-        self.dealers = [Dealer(self, i, 1.0 / n_dealers) for i in range(n_dealers)]
-        self._build_customers()
-        self.intermediaries = [
-            Intermediary(self, name, cfg) for name, cfg in scenario.intermediaries.items()
-        ]
+        self.suppliers, self.supplier_of = wiring.build_suppliers(self)
+        self.manufacturer.components.returns_to = self._return_components
+        self.dealers = wiring.build_dealers(self)
+        self.customers = wiring.build_customers(self, self.dealers)
+        self.intermediaries = wiring.build_intermediaries(self)
         self._setup_periodic()
-        self.stock_points = self._stock_points()
-        for sp in self.stock_points:
-            sp.window_start = self.warmup
-        period = scenario.forecast.review_period
-        self.manufacturer.finished.stage = self.kpi.stage("plant", period, self.warmup)
-        self.manufacturer.components.stage = self.kpi.stage("components", period, self.warmup)
-        for d in self.dealers:
-            d.stock.stage = self.kpi.stage("dealers", period, self.warmup)
+        self.stock_points = wiring.stock_points(self.manufacturer, self.dealers, self.suppliers)
+        wiring.start_windows(
+            self.kpi,
+            self.stock_points,
+            self.manufacturer,
+            self.dealers,
+            scenario.forecast.review_period,
+            self.warmup,
+        )
         for agent in (self.manufacturer, *self.suppliers, *self.dealers):
             agent.initial_stock()
         self.initial_units = sum(self.manufacturer.finished.on_hand) + sum(
@@ -151,57 +149,17 @@ class SupplyChainModel(mesa.Model):
         self._schedule_start()
 
     # -- construction ---------------------------------------------------------------------
-    def finished_levels(self, dealer: bool = False) -> list[list[tuple[TimeAverage, float]]]:
-        """Per variant, the accumulators a finished unit on hand feeds (units, value, family;
-        and dealer units for a dealer's lot)."""
-        k = self.kpi
-        levels = [[(k.fg_by_family[v.family], 1.0)] for v in self.catalog.variants]
-        if self.ledger is not None:
-            for entry, acc in zip(levels, self.ledger.stock, strict=True):
-                entry.append((acc, 1.0))
-        if dealer:
-            for entry in levels:
-                entry.append((k.dealer_units, 1.0))
-        return levels
+    def finished_levels(self, dealer: bool = False) -> Levels:
+        """Per variant, the accumulators a finished unit on hand feeds (see
+        :func:`btoagents.wiring.finished_levels`)."""
+        return wiring.finished_levels(self.kpi, self.catalog, self.ledger, dealer)
 
-    def component_levels(self) -> list[list[tuple[TimeAverage, float]]]:
+    def component_levels(self) -> Levels:
         """Per component, the accumulators a component on hand feeds (units, value)."""
-        k = self.kpi
-        costs = [c.unit_cost for c in self.cfg.components.values()]
-        return [[(k.comp_units, 1.0), (k.comp_value, c)] for c in costs]
-
-    def _build_suppliers(self) -> None:
-        scn = self.cfg
-        names = scn.supplier_names()
-        owner = [c.supplier or names[0] for c in scn.components.values()]
-        by_name = {}
-        for name in names:
-            mine = [i for i, o in enumerate(owner) if o == name]
-            by_name[name] = HardwareSupplier(self, name, scn.supplier_config(name), mine)
-        self.suppliers = list(by_name.values())
-        self.supplier_of = [by_name[o] for o in owner]
-        comp = self.manufacturer.components
-        comp.returns_to = self._return_components
+        return wiring.component_levels(self.kpi, self.cfg)
 
     def _return_components(self, component: int, units: int) -> None:
         self.supplier_of[component].accept_return(component, units)
-
-    def _build_customers(self) -> None:
-        cfg = self.cfg.customers
-        s = self.streams["customers"]
-        lo, hi = cfg.switch_discount
-        self.customers: list[FinalCustomer] = []
-        for i in range(cfg.count):
-            if cfg.patience_distribution == "exponential":
-                patience = cfg.patience * s.exponential()
-            elif cfg.patience_distribution == "uniform":
-                patience = cfg.patience * (0.5 + s.uniform())
-            else:
-                patience = cfg.patience
-            switch = lo + (hi - lo) * s.uniform()
-            favourite = self.pick_variant(s.uniform())
-            dealer = self.dealers[i % len(self.dealers)] if self.dealers else None
-            self.customers.append(FinalCustomer(self, i, patience, switch, favourite, dealer))
 
     def _setup_periodic(self) -> None:
         """Forecasts and order-up-to levels for items reviewed periodically."""
@@ -614,14 +572,6 @@ class SupplyChainModel(mesa.Model):
 
     def _workcenters(self):
         return [self.manufacturer.workcenter, *(s.workcenter for s in self.suppliers)]
-
-    def _stock_points(self) -> list[StockPoint]:
-        return [
-            self.manufacturer.finished,
-            self.manufacturer.components,
-            *(d.stock for d in self.dealers),
-            *(s.stock for s in self.suppliers),
-        ]
 
     # -- running --------------------------------------------------------------------------
     def run(self) -> dict[str, float]:

@@ -42,7 +42,7 @@ class Watcher:
 
     def tick(self, _=None) -> None:
         m = self.m
-        points = m._stock_points()
+        points = m.stock_points
         for sp in points:
             assert min(sp.on_hand, default=0) >= 0, f"negative stock at {sp.name}"
         finished = [m.manufacturer.finished, *(d.stock for d in m.dealers)]

@@ -30,7 +30,7 @@ class Watcher:
     def tick(self, _=None) -> None:
         m = self.m
         self.ever_stocked |= {v for v, s in enumerate(m.strategy) if s == 0}
-        for sp in m._stock_points():
+        for sp in m.stock_points:
             assert min(sp.on_hand, default=0) >= 0, f"negative stock at {sp.name}"
         finished = [m.manufacturer.finished, *(d.stock for d in m.dealers)]
         for v in range(len(m.strategy)):

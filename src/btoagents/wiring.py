@@ -1,0 +1,123 @@
+"""Wiring: the chain's agents, their stock points and the accumulators those feed.
+
+The model builds the manufacturer first (everyone else refers to its stocks), then the
+suppliers, the dealers, the final customers and the intermediaries, in that order: the
+customers' attributes are drawn from the ``customers`` stream here, so the order of
+construction is part of a seed's meaning. Every stock point then starts its KPI window at
+the end of the warm-up and feeds the review-period counters of its bullwhip stage.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from btoagents.agents import Dealer, FinalCustomer, HardwareSupplier, Intermediary
+
+if TYPE_CHECKING:
+    from btoagents.agents import Manufacturer
+    from btoagents.chain import Chain, Levels
+    from btoagents.config.schema import Scenario
+    from btoagents.kpis.collector import KpiCollector
+    from btoagents.policies.ledger import VariantLedger
+    from btoagents.products import Catalog
+    from btoagents.stock import StockPoint
+
+
+def finished_levels(
+    kpi: KpiCollector, catalog: Catalog, ledger: VariantLedger | None, dealer: bool = False
+) -> Levels:
+    """Per variant, the accumulators a finished unit on hand feeds: its family's units, the
+    ledger's stock of the variant (adaptive policies) and, for a dealer's lot, dealer
+    units (each with weight 1 unit)."""
+    levels = [[(kpi.fg_by_family[v.family], 1.0)] for v in catalog.variants]
+    if ledger is not None:
+        for entry, acc in zip(levels, ledger.stock, strict=True):
+            entry.append((acc, 1.0))
+    if dealer:
+        for entry in levels:
+            entry.append((kpi.dealer_units, 1.0))
+    return levels
+
+
+def component_levels(kpi: KpiCollector, scenario: Scenario) -> Levels:
+    """Per component, the accumulators a component on hand feeds: units (weight 1) and
+    value (weight: its unit cost)."""
+    costs = [c.unit_cost for c in scenario.components.values()]
+    return [[(kpi.comp_units, 1.0), (kpi.comp_value, c)] for c in costs]
+
+
+def build_suppliers(chain: Chain) -> tuple[list[HardwareSupplier], list[HardwareSupplier]]:
+    """The suppliers, and per component the supplier that makes it (components without a
+    named supplier go to the first)."""
+    scn = chain.cfg
+    names = scn.supplier_names()
+    owner = [c.supplier or names[0] for c in scn.components.values()]
+    by_name = {}
+    for name in names:
+        mine = [i for i, o in enumerate(owner) if o == name]
+        by_name[name] = HardwareSupplier(chain, name, scn.supplier_config(name), mine)
+    return list(by_name.values()), [by_name[o] for o in owner]
+
+
+def build_dealers(chain: Chain) -> list[Dealer]:
+    """``dealers.count`` dealers sharing demand equally."""
+    n = chain.cfg.dealers.count
+    return [Dealer(chain, i, 1.0 / n) for i in range(n)]
+
+
+def build_customers(chain: Chain, dealers: list[Dealer]) -> list[FinalCustomer]:
+    """The final customers: patience, price sensitivity and favourite variant drawn from
+    the ``customers`` stream (in that order, customer by customer); homes assigned to the
+    dealers in turn."""
+    cfg = chain.cfg.customers
+    s = chain.streams["customers"]
+    lo, hi = cfg.switch_discount
+    customers: list[FinalCustomer] = []
+    for i in range(cfg.count):
+        if cfg.patience_distribution == "exponential":
+            patience = cfg.patience * s.exponential()
+        elif cfg.patience_distribution == "uniform":
+            patience = cfg.patience * (0.5 + s.uniform())
+        else:
+            patience = cfg.patience
+        switch = lo + (hi - lo) * s.uniform()
+        favourite = chain.pick_variant(s.uniform())
+        dealer = dealers[i % len(dealers)] if dealers else None
+        customers.append(FinalCustomer(chain, i, patience, switch, favourite, dealer))
+    return customers
+
+
+def build_intermediaries(chain: Chain) -> list[Intermediary]:
+    """One bulk buyer per ``[intermediaries.NAME]`` table."""
+    return [Intermediary(chain, name, cfg) for name, cfg in chain.cfg.intermediaries.items()]
+
+
+def stock_points(
+    plant: Manufacturer, dealers: list[Dealer], suppliers: list[HardwareSupplier]
+) -> list[StockPoint]:
+    """Every stock point of the chain, downstream first after the plant's two."""
+    return [
+        plant.finished,
+        plant.components,
+        *(d.stock for d in dealers),
+        *(s.stock for s in suppliers),
+    ]
+
+
+def start_windows(
+    kpi: KpiCollector,
+    points: list[StockPoint],
+    plant: Manufacturer,
+    dealers: list[Dealer],
+    review_period: float,
+    warmup: float,
+) -> None:
+    """Start every stock point's KPI window at ``warmup`` (days) and attach the bullwhip
+    stages: the plant's finished goods (``plant``), its component stock (``components``)
+    and the dealers' lots (``dealers``, one stage for all), counted per review period."""
+    for sp in points:
+        sp.window_start = warmup
+    plant.finished.stage = kpi.stage("plant", review_period, warmup)
+    plant.components.stage = kpi.stage("components", review_period, warmup)
+    for d in dealers:
+        d.stock.stage = kpi.stage("dealers", review_period, warmup)
