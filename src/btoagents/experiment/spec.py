@@ -27,7 +27,6 @@ becomes the results folder ``results/<name>/``, so it must be a plain folder nam
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from pathlib import Path
 from typing import Any, Literal, Self
@@ -205,17 +204,11 @@ class ExperimentSpec(_Section):
         return self
 
     def point_count(self) -> int:
-        """Design points the design will make, computed without making them."""
-        d, n = self.design, len(self.factors)
-        if d.kind == "points":
-            return len(self.points)
-        if d.kind == "full_factorial":
-            return math.prod(len(f.levels) for f in self.factors.values())
-        if d.kind == "saltelli":
-            return d.samples * (2 * n + 2 if d.second_order else n + 2)
-        if d.kind == "morris":
-            return d.samples * (n + 1)
-        return d.samples
+        """Design points the design will make, computed without making them (its method's
+        ``size``, :mod:`btoagents.experiment.designs`)."""
+        from btoagents.experiment.designs import point_count
+
+        return point_count(self)
 
     def arm_items(self) -> list[tuple[str, list[str]]]:
         """(arm name, overrides); one arm named ``base`` when none is given."""
