@@ -30,7 +30,7 @@ from btoagents.kpis import KpiCollector, TimeAverage, Welford, kpi_record, windo
 from btoagents.policies.demand_management import DemandManager
 from btoagents.policies.ledger import VariantLedger
 from btoagents.policies.markdown import MarkdownSchedule
-from btoagents.policies.replenishment import Forecast, order_up_to
+from btoagents.policies.replenishment import PeriodicReview
 from btoagents.policies.review import Reviewer
 from btoagents.products import Catalog
 from btoagents.random import Streams
@@ -115,7 +115,7 @@ class SupplyChainModel(mesa.Model):
         self.dealers = wiring.build_dealers(self)
         self.customers = wiring.build_customers(self, self.dealers)
         self.intermediaries = wiring.build_intermediaries(self)
-        self._setup_periodic()
+        self.periodic_review = PeriodicReview(self)
         self.stock_points = wiring.stock_points(self.manufacturer, self.dealers, self.suppliers)
         wiring.start_windows(
             self.kpi,
@@ -161,53 +161,12 @@ class SupplyChainModel(mesa.Model):
     def _return_components(self, component: int, units: int) -> None:
         self.supplier_of[component].accept_return(component, units)
 
-    def _setup_periodic(self) -> None:
-        """Forecasts and order-up-to levels for items reviewed periodically."""
-        fc = self.cfg.forecast
-        period = fc.review_period
-        cat = self.catalog
-        for d in self.dealers:
-            sp = d.stock
-            if any(sp.periodic):
-                mean = [
-                    v.rate * d.share * period if sp.periodic[i] else 0.0
-                    for i, v in enumerate(cat.variants)
-                ]
-                sp.forecast = Forecast(fc, len(mean), mean)
-                # a dealer covers its days of supply (at least transport plus one review)
-                cover = max(self.cfg.dealers.days_of_supply, d.transport_time + period)
-                for i, stocked in enumerate(sp.periodic):
-                    if stocked and self.strategy[i] == BTS:
-                        sp.lead_periods[i] = cover / period
-                        sp.base[i] = round(
-                            order_up_to(mean[i], sp.lead_periods[i], fc.safety_stock)
-                        )
-                    else:
-                        sp.periodic[i] = False
-                sp.returns_to = self.finished_return
-        comp = self.manufacturer.components
-        if any(comp.periodic):
-            mean = [0.0] * len(cat.components)
-            for i, v in enumerate(cat.variants):
-                if self.strategy[i] == Strategy.ATO:
-                    for c in v.components:
-                        mean[c] += v.rate * period
-            comp.forecast = Forecast(fc, len(mean), mean)
-            for c, periodic in enumerate(comp.periodic):
-                if periodic:
-                    comp.lead_periods[c] = self.supplier_of[c].lead_time.mean / period
-                    comp.base[c] = round(
-                        order_up_to(mean[c], comp.lead_periods[c], fc.safety_stock)
-                    )
-
     def _schedule_start(self) -> None:
         cal = self.cal
         cal.at(self._demand.exponential() / self.arrivals.max_rate, self._arrival)
         if self.warmup > 0:
             cal.at(self.warmup, self._end_warmup)
-        self._periodic = [sp for sp in self.stock_points if sp.forecast is not None]
-        if self._periodic:
-            cal.at(self.cfg.forecast.review_period, self._review)
+        self.periodic_review.start(self.stock_points)
         for v, var in enumerate(self.catalog.variants):
             if var.first_end_of_life is not None:
                 cal.at(var.first_end_of_life, self._end_of_life, v)
@@ -483,30 +442,6 @@ class SupplyChainModel(mesa.Model):
         for wc in self._workcenters():
             wc.busy.reset(now)
             wc.busy_overtime.reset(now)
-
-    def _review(self, _: Any = None) -> None:
-        """Periodic review of the stock points replenished by order-up-to."""
-        fc = self.cfg.forecast
-        for sp in self._periodic:
-            self._review_order_up_to(sp, fc.safety_stock)
-        self.cal.after(fc.review_period, self._review)
-
-    def _review_order_up_to(self, sp: StockPoint, safety: float) -> None:
-        for i, periodic in enumerate(sp.periodic):
-            if not periodic:
-                continue
-            demand = sp.demanded[i] - sp.seen[i]
-            sp.seen[i] = sp.demanded[i]
-            forecast = sp.forecast.update(i, demand)
-            level = round(order_up_to(forecast, sp.lead_periods[i], safety))
-            q = level - sp.position(i)
-            if q > 0:
-                sp.order(i, q)
-            elif q < 0 and sp.returns_to is not None:
-                n = sp.remove(i, -q)
-                if n:
-                    sp.count_orders(-n)
-                    sp.returns_to(i, n)
 
     def _end_of_life(self, v: int) -> None:
         """A variant generation ends: write off its finished stock; its successor takes over.

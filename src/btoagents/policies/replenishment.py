@@ -12,8 +12,14 @@ chain", Management Science 46(3), 2000, whose variance ratio for this rule is
 from __future__ import annotations
 
 from collections import deque
+from typing import TYPE_CHECKING
 
 from btoagents.config.schema import ForecastConfig
+from btoagents.vocabulary import Strategy
+
+if TYPE_CHECKING:
+    from btoagents.chain import Chain
+    from btoagents.stock import StockPoint
 
 
 class Forecast:
@@ -44,3 +50,86 @@ class Forecast:
 def order_up_to(forecast: float, lead_periods: float, safety_stock: float) -> float:
     """Order-up-to level ``L * forecast + safety`` (units)."""
     return lead_periods * forecast + safety_stock
+
+
+class PeriodicReview:
+    """The review event of the stock points replenished by periodic order-up-to.
+
+    At construction it gives each periodically reviewed item its forecast and lead time
+    in review periods: a dealer's BTS variants (cover: ``dealers.days_of_supply``, at
+    least transport plus one review) and the plant's components of assemble-to-order
+    variants (the supplier's mean lead time). A dealer item that is not BTS is not
+    reviewed; dealers send surplus units back to the plant. :meth:`start` schedules the
+    first review one ``forecast.review_period`` after time 0.
+    """
+
+    def __init__(self, chain: Chain) -> None:
+        self.chain = chain
+        fc = chain.cfg.forecast
+        self.period = fc.review_period
+        self.safety = fc.safety_stock
+        self.points: list[StockPoint] = []
+        period = self.period
+        cat = chain.catalog
+        strategy = chain.strategy
+        for d in chain.dealers:
+            sp = d.stock
+            if any(sp.periodic):
+                mean = [
+                    v.rate * d.share * period if sp.periodic[i] else 0.0
+                    for i, v in enumerate(cat.variants)
+                ]
+                sp.forecast = Forecast(fc, len(mean), mean)
+                # a dealer covers its days of supply (at least transport plus one review)
+                cover = max(chain.cfg.dealers.days_of_supply, d.transport_time + period)
+                for i, stocked in enumerate(sp.periodic):
+                    if stocked and strategy[i] == Strategy.BTS:
+                        sp.lead_periods[i] = cover / period
+                        sp.base[i] = round(order_up_to(mean[i], sp.lead_periods[i], self.safety))
+                    else:
+                        sp.periodic[i] = False
+                sp.returns_to = chain.finished_return
+        comp = chain.plant.components
+        if any(comp.periodic):
+            mean = [0.0] * len(cat.components)
+            for i, v in enumerate(cat.variants):
+                if strategy[i] == Strategy.ATO:
+                    for c in v.components:
+                        mean[c] += v.rate * period
+            comp.forecast = Forecast(fc, len(mean), mean)
+            for c, periodic in enumerate(comp.periodic):
+                if periodic:
+                    comp.lead_periods[c] = chain.supplier_of[c].lead_time.mean / period
+                    comp.base[c] = round(order_up_to(mean[c], comp.lead_periods[c], self.safety))
+
+    def start(self, points: list[StockPoint]) -> None:
+        """Review, among ``points``, those with a forecast, every review period."""
+        self.points = [sp for sp in points if sp.forecast is not None]
+        if self.points:
+            self.chain.cal.at(self.period, self.review)
+
+    def review(self, _: object = None) -> None:
+        """Review every periodic stock point, then schedule the next review."""
+        for sp in self.points:
+            self.review_point(sp)
+        self.chain.cal.after(self.period, self.review)
+
+    def review_point(self, sp: StockPoint) -> None:
+        """Observe the period's demand, update the forecast, order up to the new level or
+        return the surplus (when the stock point has somewhere to return it)."""
+        safety = self.safety
+        for i, periodic in enumerate(sp.periodic):
+            if not periodic:
+                continue
+            demand = sp.demanded[i] - sp.seen[i]
+            sp.seen[i] = sp.demanded[i]
+            forecast = sp.forecast.update(i, demand)
+            level = round(order_up_to(forecast, sp.lead_periods[i], safety))
+            q = level - sp.position(i)
+            if q > 0:
+                sp.order(i, q)
+            elif q < 0 and sp.returns_to is not None:
+                n = sp.remove(i, -q)
+                if n:
+                    sp.count_orders(-n)
+                    sp.returns_to(i, n)
