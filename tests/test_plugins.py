@@ -9,13 +9,13 @@ dashboard offers only registered policies.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.metadata
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from examples.custom_policy import StockHot
 
 from btoagents import plugins
 from btoagents.config import load_scenario
@@ -45,6 +45,19 @@ from btoagents.viz.params import control_overrides, model_params, typed_override
 
 REPO = Path(__file__).resolve().parents[1]
 HOT = "examples.custom_policy:StockHot"
+
+
+@pytest.fixture(autouse=True)
+def repo_on_path(monkeypatch):
+    """The repository root on sys.path, for ``examples`` (pytest's console script does not
+    put the working directory there)."""
+    monkeypatch.syspath_prepend(str(REPO))
+
+
+def stock_hot() -> type:
+    """The example policy class, StockHot."""
+    return importlib.import_module("examples.custom_policy").StockHot
+
 
 #: a user's policy module: every switchable variant is built to order at every review
 ALL_TO_ORDER = """
@@ -161,7 +174,7 @@ def test_an_import_path_builds_the_users_class_with_its_validated_params():
     )
     assert scn.fulfillment.params == {"threshold": 4.5}  # plain values in the scenario
     policy = make_fulfillment(scn.fulfillment, lambda: 0.5)
-    assert isinstance(policy, StockHot)
+    assert isinstance(policy, stock_hot())
     assert policy.threshold == 4.5 and policy.days == 30.0
     assert policy.review_period == scn.fulfillment.review_period
 
@@ -298,7 +311,7 @@ def test_an_entry_point_plugin_is_registered_and_runs(installed):
     scn = load_scenario(
         "mm1-bts", [*SHORT, "fulfillment.policy=hot", "fulfillment.params.threshold=1000"]
     )
-    assert isinstance(make_fulfillment(scn.fulfillment, lambda: 0.5), StockHot)
+    assert isinstance(make_fulfillment(scn.fulfillment, lambda: 0.5), stock_hot())
     kpis = SupplyChainModel(scn, seed=1).run()
     assert kpis["switches"] > 0 and kpis["bts_share"] == 0.0  # 0.8 orders/day is not hot
     [record] = plugins.describe(scn)

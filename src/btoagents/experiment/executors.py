@@ -13,6 +13,12 @@ terminated and the Dask cluster is closed (the client cancels its tasks), quietl
 rows already handed to the callback stay with the caller, and the next sweep runs the
 dropped runs again. Worker processes start with SIGINT blocked, so a Ctrl-C at the
 terminal, which reaches the whole process group, is handled by the parent alone.
+
+A task carries its scenario as plain values; the worker validates it, and so imports the
+plugins it names (:mod:`btoagents.plugins`) from its own ``sys.path`` and working directory:
+a spawned pool worker has the parent's, a Dask worker those it was started with (start an
+external ``dask worker`` where the plugin imports, e.g. the repository root). A worker that
+cannot import a plugin stores the run as 'failed' with that one-line reason.
 """
 
 from __future__ import annotations
