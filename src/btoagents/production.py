@@ -55,6 +55,13 @@ class Workcenter:
         self.completed = 0
         self.preemptions = 0
 
+    def set_overtime(self, lines: int, threshold: int | None = None) -> None:
+        """Allow ``lines`` overtime lines from now on (opening while at least ``threshold``
+        jobs wait, unchanged when None); lines already open finish their job."""
+        self.overtime_lines = lines
+        if threshold is not None:
+            self.overtime_threshold = threshold
+
     @property
     def waiting(self) -> int:
         """Jobs waiting (not in service)."""

@@ -118,6 +118,13 @@ class StockPoint:
         ages = self.ages[item]
         return self.cal.now - ages[0] if ages else -1.0
 
+    def set_target(self, item: int, base: int, reorder: int | None = None) -> None:
+        """A new order-up-to level S = ``base`` for ``item`` (reorder point s = ``reorder``,
+        by default S - 1: base stock), then continuous review at once."""
+        self.base[item] = base
+        self.reorder[item] = base - 1 if reorder is None else reorder
+        self.replenish(item)
+
     # -- demand -----------------------------------------------------------------------
     def take(self, item: int) -> float:
         """Remove the oldest unit of ``item`` (FIFO); returns its age in days. Needs on hand > 0."""

@@ -18,7 +18,9 @@ from btoagents.records import FINAL, Order
 from btoagents.vocabulary import Admission, Strategy
 
 if TYPE_CHECKING:
-    from btoagents.model import SupplyChainModel
+    from btoagents.agents.dealer import Dealer
+    from btoagents.chain import Chain
+    from btoagents.stock import StockPoint
 
 BTS = Strategy.BTS
 DEFER, REJECT = Admission.DEFER, Admission.REJECT
@@ -27,14 +29,16 @@ DEFER, REJECT = Admission.DEFER, Admission.REJECT
 class FinalCustomer(mesa.Agent):
     """A final customer. Times in days; ``switch_discount`` is a share of list price."""
 
+    model: Chain  # the model, seen through its chain interface
+
     def __init__(
         self,
-        model: SupplyChainModel,
+        model: Chain,
         index: int,
         patience: float,
         switch_discount: float,
         favourite: int,
-        dealer: object | None,
+        dealer: Dealer | None,
     ) -> None:
         super().__init__(model)
         self.index = index
@@ -43,6 +47,8 @@ class FinalCustomer(mesa.Agent):
         self.switch_discount = switch_discount
         self.favourite = favourite
         self.dealer = dealer
+        # where this customer buys from stock: its dealer's lot, else the plant's
+        self.outlet: StockPoint = dealer.stock if dealer is not None else model.plant.finished
         self.multiplier = 1.0
         self.purchases = 0
         self.late_deliveries = 0
@@ -55,7 +61,7 @@ class FinalCustomer(mesa.Agent):
         m = self.model
         order = Order(variant, m.cal.now, FINAL, self, self.dealer, 0.0, m.counting)
         dealer = self.dealer
-        pos = dealer.stock if dealer is not None else m.manufacturer.finished
+        pos = self.outlet
         if pos.on_hand[variant] > 0:
             self.purchases += 1
             m.order_arrived(order)
@@ -69,7 +75,7 @@ class FinalCustomer(mesa.Agent):
         elif dealer is not None:
             quote = dealer.quote(variant, strategy)
         else:
-            quote = m.manufacturer.quote(variant, strategy)
+            quote = m.plant.quote(variant, strategy)
         if m.dm is not None:
             order.attempt = attempt
             self._managed(order, quote, pos, strategy == BTS)
@@ -90,7 +96,7 @@ class FinalCustomer(mesa.Agent):
         variant, attempt = request
         self.purchase(variant, attempt)
 
-    def _managed(self, order: Order, estimate: float, pos, backorder: bool) -> None:
+    def _managed(self, order: Order, estimate: float, pos: StockPoint, backorder: bool) -> None:
         """A request that would wait (a backorder of a stocked variant, or an order built
         after it arrives) under the scenario's demand management (see
         :mod:`btoagents.policies.demand_management` for the order of the rules)."""
@@ -128,7 +134,7 @@ class FinalCustomer(mesa.Agent):
         else:
             m.accept_build_order(order)
 
-    def _near_in_stock(self, variant: int, pos) -> int:
+    def _near_in_stock(self, variant: int, pos: StockPoint) -> int:
         """A near variant of ``variant`` on hand at ``pos`` (the most plentiful), else -1."""
         best, most = -1, 0
         for alt in self.model.catalog.near(variant):
@@ -136,7 +142,7 @@ class FinalCustomer(mesa.Agent):
                 best, most = alt, pos.on_hand[alt]
         return best
 
-    def _switch(self, order: Order, pos) -> bool:
+    def _switch(self, order: Order, pos: StockPoint) -> bool:
         """Take a near variant in stock whose markdown meets this customer's price sensitivity."""
         m = self.model
         best, best_discount = -1, -1.0

@@ -20,13 +20,15 @@ from btoagents.stock import StockPoint
 from btoagents.vocabulary import Priority, Strategy
 
 if TYPE_CHECKING:
-    from btoagents.model import SupplyChainModel
+    from btoagents.chain import Chain
 
 
 class Dealer(mesa.Agent):
     """A dealer with a lot of finished units and a restocking policy."""
 
-    def __init__(self, model: SupplyChainModel, index: int, share: float) -> None:
+    model: Chain  # the model, seen through its chain interface
+
+    def __init__(self, model: Chain, index: int, share: float) -> None:
         super().__init__(model)
         cfg = model.cfg.dealers
         cat = model.catalog
@@ -67,7 +69,7 @@ class Dealer(mesa.Agent):
         The plant's estimate for the order (order bank, design, components, queue ahead and
         production) plus the transport from the plant to this dealer.
         """
-        return self.model.manufacturer.quote(variant, strategy) + self.transport_time
+        return self.model.plant.quote(variant, strategy) + self.transport_time
 
     def quote_backorder(self, variant: int) -> float:
         """Lead time (days) quoted for a stocked variant this dealer has run out of.
@@ -75,7 +77,7 @@ class Dealer(mesa.Agent):
         Transport alone when the plant holds the variant; else the plant's estimate for a
         stock job (stock work has the lower priority) plus transport.
         """
-        plant = self.model.manufacturer
+        plant = self.model.plant
         if plant.finished.on_hand[variant] > 0:
             return self.transport_time
         return plant.workcenter.quote(Priority.STOCK) + self.transport_time
@@ -85,6 +87,6 @@ class Dealer(mesa.Agent):
         m = self.model
         m.restock_ordered(quantity)
         now = m.cal.now
-        plant = m.manufacturer.finished
+        plant = m.plant.finished
         for _ in range(quantity):
             plant.demand(variant, Transfer(variant, stock, now))

@@ -19,13 +19,15 @@ from btoagents.records import BULK, BulkOrder, Order
 from btoagents.vocabulary import Strategy
 
 if TYPE_CHECKING:
-    from btoagents.model import SupplyChainModel
+    from btoagents.chain import Chain
 
 
 class Intermediary(mesa.Agent):
     """A bulk buyer placing orders of many units at once."""
 
-    def __init__(self, model: SupplyChainModel, name: str, cfg: IntermediaryConfig) -> None:
+    model: Chain  # the model, seen through its chain interface
+
+    def __init__(self, model: Chain, name: str, cfg: IntermediaryConfig) -> None:
         super().__init__(model)
         self.name = name
         self.cfg = cfg
@@ -47,7 +49,7 @@ class Intermediary(mesa.Agent):
             unit = Order(variant, m.cal.now, BULK, None, None, 0.0, m.counting)
             unit.bulk = bulk
             if m.strategy[variant] == Strategy.BTS:
-                m.manufacturer.finished.demand(variant, unit)
+                m.plant.finished.demand(variant, unit)
             else:
-                m.manufacturer.build_bulk(unit)
+                m.plant.build_bulk(unit)
         m.cal.after(self.stream.exponential() / self.cfg.rate, self.place)

@@ -27,7 +27,7 @@ from btoagents.stock import StockPoint
 from btoagents.vocabulary import Priority, Strategy
 
 if TYPE_CHECKING:
-    from btoagents.model import SupplyChainModel
+    from btoagents.chain import Chain
 
 ATO, BTO, ETO = Strategy.ATO, Strategy.BTO, Strategy.ETO
 
@@ -35,7 +35,9 @@ ATO, BTO, ETO = Strategy.ATO, Strategy.BTO, Strategy.ETO
 class Manufacturer(mesa.Agent):
     """The plant: lines, finished goods of stocked variants and component stock."""
 
-    def __init__(self, model: SupplyChainModel) -> None:
+    model: Chain  # the model, seen through its chain interface
+
+    def __init__(self, model: Chain) -> None:
         super().__init__(model)
         scn = model.cfg
         cfg = scn.manufacturer

@@ -21,15 +21,15 @@ from btoagents.stock import StockPoint
 from btoagents.vocabulary import Priority
 
 if TYPE_CHECKING:
-    from btoagents.model import SupplyChainModel
+    from btoagents.chain import Chain
 
 
 class HardwareSupplier(mesa.Agent):
     """A component supplier with a stock point, production servers and a delivery lead time."""
 
-    def __init__(
-        self, model: SupplyChainModel, name: str, cfg: SupplierConfig, components: list[int]
-    ) -> None:
+    model: Chain  # the model, seen through its chain interface
+
+    def __init__(self, model: Chain, name: str, cfg: SupplierConfig, components: list[int]) -> None:
         super().__init__(model)
         self.name = name
         self.cfg = cfg

@@ -29,13 +29,13 @@ from btoagents.products import days_of_supply_stock
 from btoagents.vocabulary import Priority
 
 if TYPE_CHECKING:
-    from btoagents.model import SupplyChainModel
+    from btoagents.chain import Chain
 
 
 class Reviewer:
     """Owns the model's fulfillment and capacity policies and their review events."""
 
-    def __init__(self, model: SupplyChainModel) -> None:
+    def __init__(self, model: Chain) -> None:
         self.model = model
         scn = model.cfg
         self.fulfillment = make_fulfillment(scn.fulfillment, model.streams["policy"].uniform)
@@ -45,8 +45,8 @@ class Reviewer:
         self.static = list(model.strategy)
         self.family_base = [scn.products[cat.families[v.family]].base_stock for v in cat.variants]
         self.prebuild = [0] * len(cat)
-        self.plant_target = list(model.manufacturer.finished.base)  # without pre-build
-        self.component_base = list(model.manufacturer.components.base)
+        self.plant_target = list(model.plant.finished.base)  # without pre-build
+        self.component_base = list(model.plant.components.base)
         self.users = [[] for _ in cat.components]
         for v, var in enumerate(cat.variants):
             for c in var.components:
@@ -56,8 +56,7 @@ class Reviewer:
         self._last_totals = None
         self._last_review = 0.0
         if isinstance(self.capacity, ChasePolicy):
-            model.manufacturer.workcenter.overtime_lines = 0
-            model.manufacturer.workcenter.overtime_threshold = 1
+            model.plant.workcenter.set_overtime(0, 1)
 
     @property
     def adaptive(self) -> bool:
@@ -124,7 +123,7 @@ class Reviewer:
             rate, cv = np.asarray(fallback), np.zeros(n)
             since = now
         transport = scn.dealers.transport_time if m.dealers else 0.0
-        plant = m.manufacturer
+        plant = m.plant
         build = np.array(
             [
                 plant.quote(v, ATO if var.components else BTO) + transport
@@ -192,7 +191,7 @@ class Reviewer:
                 if m.strategy[v] == BTS:
                     self._set_plant(v)
         if decision.overtime_lines is not None:
-            m.manufacturer.workcenter.overtime_lines = decision.overtime_lines
+            m.plant.workcenter.set_overtime(decision.overtime_lines)
         if self.adaptive and self.users:
             self._size_components(rates)
 
@@ -220,22 +219,17 @@ class Reviewer:
         self.plant_target[v] = plant
         for i, d in enumerate(m.dealers):
             target = dealers[i] if isinstance(dealers, list) else dealers
-            d.stock.base[v] = target
-            d.stock.reorder[v] = target - 1
-            d.stock.replenish(v)
+            d.stock.set_target(v, target)
         self._set_plant(v)
 
     def _set_plant(self, v: int) -> None:
         m = self.model
-        fin = m.manufacturer.finished
         extra = self.prebuild[v] if m.strategy[v] == BTS else 0
-        fin.base[v] = self.plant_target[v] + extra
-        fin.reorder[v] = fin.base[v] - 1
-        fin.replenish(v)
+        m.plant.finished.set_target(v, self.plant_target[v] + extra)
 
     def _size_components(self, rates: np.ndarray) -> None:
         m = self.model
-        comp = m.manufacturer.components
+        comp = m.plant.components
         z = m.cfg.fulfillment.postponement.service_z
         for c, users in enumerate(self.users):
             demand_rate = sum(rates[v] for v in users if m.strategy[v] == ATO)
@@ -246,6 +240,4 @@ class Reviewer:
             if mean > 0:
                 base = max(base, math.ceil(mean + z * math.sqrt(mean)))
             if base != comp.base[c]:
-                comp.base[c] = base
-                comp.reorder[c] = base - 1
-                comp.replenish(c)
+                comp.set_target(c, base)
