@@ -7,11 +7,14 @@
   the sum of the two variances; the variance reduction reported is
   1 - Var(a - b) / (Var(a) + Var(b)), the share of variance that independent sampling would
   have added (Law, "Simulation Modeling and Analysis", 5th ed., McGraw-Hill 2015, §11.2).
-- ``sobol_indices`` (Saltelli designs) and ``morris_indices`` (Morris designs): SALib's
-  analyzers on the replication-mean KPI of each design point, in design order, with their
+- ``design_indices``, ``sobol_indices`` (Saltelli designs) and ``morris_indices`` (Morris
+  designs): the design method's ``analyze`` (:mod:`btoagents.experiment.designs`: SALib's
+  analyzers) on the replication-mean KPI of each design point, in design order, with their
   bootstrap confidence intervals (Saltelli et al., "Variance based sensitivity analysis of
   model output", Computer Physics Communications 181, 2010; Morris, "Factorial sampling
-  plans for preliminary computational experiments", Technometrics 33(2), 1991).
+  plans for preliminary computational experiments", Technometrics 33(2), 1991). The design
+  (kind, settings, SALib problem, points in order) is the record the sweep wrote in the
+  manifest (:mod:`btoagents.experiment.designs.record`); the experiment file is not read.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from btoagents.errors import BtoagentsError, ConfigError
+from btoagents.experiment.designs import DesignRecord, method
 from btoagents.experiment.store import ResultStore, load_results
 from btoagents.replications import confidence_interval
 
@@ -145,26 +149,33 @@ def _point_means(rows: pd.DataFrame, kpi: str, n_points: int, arm: str) -> np.nd
     return means.to_numpy(dtype=float)
 
 
-def _indices_per_factor(
+def design_indices(
     rows: pd.DataFrame,
     manifest: dict[str, Any],
-    kpis: list[str] | None,
-    compute: Any,
-    fields: tuple[str, ...],
+    kpis: list[str] | None = None,
+    seed: int | None = None,
 ) -> pd.DataFrame:
-    """Run ``compute(problem, y)`` per arm and KPI on point means; one row per factor."""
-    problem = _problem(manifest)
-    n_points = len(manifest["design"]["points"])
+    """The design method's per-factor statistics (its ``FIELDS``), one row per arm, KPI
+    and factor, from the replication-mean KPI of each design point in design order.
+
+    The design comes from the manifest's design record, never from the experiment file; a
+    design without a method-specific analysis is a one-line ConfigError. The bootstrap is
+    seeded by ``seed`` (default: :func:`bootstrap_seed`), so the intervals are reproducible.
+    A KPI that is constant over the design has no variance to apportion and is left out."""
+    record = DesignRecord.from_manifest(manifest)
+    m = method(record.kind)
+    seed = seed or bootstrap_seed(manifest)
+    n_points = len(record.points)
     out = []
     for arm in manifest["arms"]:
         for kpi in _pick_kpis(rows, kpis):
             y = _point_means(rows, kpi, n_points, arm)
             if np.allclose(y, y[0]):
                 continue  # a constant output has no variance to apportion
-            res = compute(problem, y)
-            for i, name in enumerate(problem["names"]):
+            res = m.analyze(record, y, seed)
+            for i, name in enumerate(record.names):
                 out.append(
-                    {"arm": arm, "kpi": kpi, "factor": name, **{f: res[f][i] for f in fields}}
+                    {"arm": arm, "kpi": kpi, "factor": name, **{f: res[f][i] for f in m.FIELDS}}
                 )
     return pd.DataFrame(out)
 
@@ -176,24 +187,23 @@ def bootstrap_seed(manifest: dict[str, Any]) -> int:
     return max(1, int(manifest.get("seeds", {}).get("experiment", 1)))
 
 
+def _require_kind(manifest: dict[str, Any], kind: str, what: str) -> None:
+    found = (manifest.get("design") or {}).get("kind")
+    if found != kind:
+        raise ConfigError(f"{what} need a {kind!r} design; this experiment has a {found!r} design")
+
+
 def sobol_indices(
     rows: pd.DataFrame,
     manifest: dict[str, Any],
     kpis: list[str] | None = None,
     seed: int | None = None,
 ) -> pd.DataFrame:
-    """First- and total-order Sobol indices with 95% CIs (Saltelli designs); the bootstrap
-    is seeded by ``seed`` (default: :func:`bootstrap_seed`), so the CIs are reproducible."""
-    from SALib.analyze import sobol
-
-    seed = seed or bootstrap_seed(manifest)
-
-    second = bool(_design_field(manifest, "second_order"))
-
-    def compute(problem: dict[str, Any], y: np.ndarray) -> dict[str, Any]:
-        return sobol.analyze(problem, y, calc_second_order=second, seed=seed)
-
-    return _indices_per_factor(rows, manifest, kpis, compute, ("S1", "S1_conf", "ST", "ST_conf"))
+    """First- and total-order Sobol indices with 95% CIs (Saltelli designs; see
+    :mod:`btoagents.experiment.designs.saltelli`); the bootstrap is seeded by ``seed``
+    (default: :func:`bootstrap_seed`), so the CIs are reproducible."""
+    _require_kind(manifest, "saltelli", "Sobol indices")
+    return design_indices(rows, manifest, kpis, seed)
 
 
 def morris_indices(
@@ -202,35 +212,11 @@ def morris_indices(
     kpis: list[str] | None = None,
     seed: int | None = None,
 ) -> pd.DataFrame:
-    """Morris elementary-effect statistics mu*, its 95% CI and sigma (Morris designs); the
-    bootstrap is seeded by ``seed`` (default: :func:`bootstrap_seed`)."""
-    from SALib.analyze import morris
-
-    seed = seed or bootstrap_seed(manifest)
-    names = list(manifest["factors"])
-    x = np.array([[p[n] for n in names] for p in manifest["design"]["points"]], dtype=float)
-    levels = _design_field(manifest, "levels") or 4
-
-    def compute(problem: dict[str, Any], y: np.ndarray) -> dict[str, Any]:
-        return morris.analyze(problem, x, y, num_levels=levels, seed=seed)
-
-    return _indices_per_factor(rows, manifest, kpis, compute, ("mu_star", "mu_star_conf", "sigma"))
-
-
-def _problem(manifest: dict[str, Any]) -> dict[str, Any]:
-    names = list(manifest["factors"])
-    return {
-        "num_vars": len(names),
-        "names": names,
-        "bounds": [manifest["factors"][n]["range"] for n in names],
-    }
-
-
-def _design_field(manifest: dict[str, Any], field: str) -> Any:
-    import tomllib
-
-    design = tomllib.loads(manifest["experiment_text"]).get("design", {})
-    return design.get(field)
+    """Morris elementary-effect statistics mu*, its 95% CI and sigma (Morris designs; see
+    :mod:`btoagents.experiment.designs.morris`); the bootstrap is seeded by ``seed``
+    (default: :func:`bootstrap_seed`)."""
+    _require_kind(manifest, "morris", "Morris statistics")
+    return design_indices(rows, manifest, kpis, seed)
 
 
 def analyze(
@@ -247,11 +233,9 @@ def analyze(
     paired = paired_differences(rows, kpis, manifest["arms"])
     if not paired.empty:
         tables["paired"] = paired
-    kind = manifest["design"]["kind"]
-    if kind == "saltelli":
-        tables["sobol"] = sobol_indices(rows, manifest, kpis)
-    elif kind == "morris":
-        tables["morris"] = morris_indices(rows, manifest, kpis)
+    table = method(manifest["design"]["kind"]).TABLE
+    if table is not None:
+        tables[table] = design_indices(rows, manifest, kpis)
     out = Path(folder) / "analysis"
     try:
         out.mkdir(exist_ok=True)

@@ -24,7 +24,7 @@ from btoagents.config.limits import MAX_REPLICATIONS
 from btoagents.config.loading import look_up
 from btoagents.errors import BtoagentsError, ConfigError
 from btoagents.experiment.budget import check_experiment_budget
-from btoagents.experiment.designs import design_points, point_overrides
+from btoagents.experiment.designs import design_points, design_record, point_overrides
 from btoagents.experiment.executors import ExecStats, run_dask, run_process, run_serial
 from btoagents.experiment.progress import Progress
 from btoagents.experiment.runs import RunTask, enumerate_tasks
@@ -235,7 +235,7 @@ def _manifest(prep: Prepared, path: str | Path) -> dict[str, Any]:
         "experiment_text": prep.text,
         "experiment_hash": prep.hash,
         "scenario": prep.base.model_dump(mode="json"),
-        "design": {"kind": spec.design.kind, "points": prep.points},
+        "design": design_record(spec, prep.points).to_json(),
         "factors": {n: f.model_dump(mode="json") for n, f in spec.factors.items()},
         "arms": [name for name, _ in arms],
         "seeds": {

@@ -9,8 +9,6 @@ Saltelli et al. 2010, SALib: Herman and Usher 2017).
 
 from __future__ import annotations
 
-import tomllib
-
 import numpy as np
 import pandas as pd
 
@@ -98,15 +96,15 @@ def plot_sobol(data, out) -> list:
 
 def sobol_numbers(data, gen) -> None:
     """Macros for question 5 (prefix ``Sobol``)."""
+    from btoagents.experiment.designs import DesignRecord
     from btoagents.figures.numbers import value
     from btoagents.figures.stored import Estimate
 
     table = indices(data)
-    points = len(data.manifest["design"]["points"])
+    design = DesignRecord.from_manifest(data.manifest)  # the sweep's record, not the TOML
     gen.add("SobolFactors", value(len(data.factors()), 0), "factors")
-    design = tomllib.loads(data.manifest["experiment_text"]).get("design", {})
-    gen.add("SobolSamples", value(design.get("samples", 0), 0), "base N")
-    gen.add("SobolPoints", value(points, 0), "design points")
+    gen.add("SobolSamples", value(design.settings.get("samples", 0), 0), "base N")
+    gen.add("SobolPoints", value(len(design.points), 0), "design points")
     gen.add("SobolReplications", value(data.replications(), 0), "replications per point")
     gen.add("SobolRuns", value(len(data.rows), 0), "runs")
     for kpi in KPIS:
