@@ -18,10 +18,11 @@ class Kind:
 
     Attributes:
         name: the kind, also the prefix of its entry-point names (``fulfillment.NAME``).
-        section: the scenario section holding ``policy`` and ``params`` (a TOML table).
+        section: the scenario section holding the choice and its ``params`` (a TOML table).
         builtins: the module whose import registers the built-in plugins of this kind.
         methods: methods a plugin object must have (its protocol), checked at load.
         role: what a plugin of this kind is, as messages name it.
+        field: the key of ``section`` that names the plugin.
     """
 
     name: str
@@ -29,11 +30,12 @@ class Kind:
     builtins: str
     methods: tuple[str, ...]
     role: str
+    field: str = "policy"
 
     @property
     def key(self) -> str:
         """The scenario key naming the plugin (``fulfillment.policy``)."""
-        return f"{self.section}.policy"
+        return f"{self.section}.{self.field}"
 
 
 KINDS: dict[str, Kind] = {

@@ -98,7 +98,7 @@ def describe(scenario: Any) -> list[dict[str, Any]]:
     out = []
     for kind in KINDS.values():
         section = getattr(scenario, kind.section, None)
-        spec = getattr(section, "policy", None)
+        spec = getattr(section, kind.field, None)
         if spec is None:
             continue
         plugin = resolve(kind.name, spec)

@@ -233,4 +233,4 @@ def check_params(kind: str, spec: str, data: dict[str, Any]) -> None:
 
 def build(kind: str, context: PolicyContext) -> Any:
     """A new plugin object of ``kind`` as ``context.section`` names and sets it."""
-    return resolve(kind, context.section.policy).create(context)
+    return resolve(kind, getattr(context.section, kind_of(kind).field)).create(context)

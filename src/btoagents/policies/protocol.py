@@ -5,7 +5,8 @@ They read a :class:`~btoagents.policies.state.ChainState` snapshot (never the mo
 and return a :class:`Decision`; :class:`~btoagents.policies.review.Reviewer` applies it.
 Keeping the rule apart from its effect is what lets a test say "given this state, the
 policy decides that" without building a model, and lets the same scenario swap policies
-from TOML (``fulfillment.policy``, ``capacity.policy``).
+from TOML (``fulfillment.policy``, ``capacity.policy``): a built-in, or a researcher's own
+class named by its import path (see :mod:`btoagents.plugins`).
 """
 
 from __future__ import annotations
