@@ -1,11 +1,12 @@
 """The ``btoagents`` console script's entry point.
 
-Loading the command line imports the scientific stack (numpy, pandas, Mesa, ...), which
-takes a second or two. A Ctrl-C or SIGTERM in that time would otherwise end in a
-KeyboardInterrupt traceback or a bare exit -15; here it is the same one line and exit
-status (130 for SIGINT, 143 for SIGTERM) as an interruption of a command itself. Nothing
-has been written at that point, so the process exits at once. Once the command line has
-loaded, :func:`btoagents.cli.main` installs its own handlers.
+Until the command line has loaded, a Ctrl-C or SIGTERM would end in a KeyboardInterrupt
+traceback or a bare exit -15; here it is the same one line and exit status (130 for
+SIGINT, 143 for SIGTERM) as an interruption of a command itself. Nothing has been written
+at that point, so the process exits at once. Once loaded, :func:`btoagents.cli.main`
+installs its own handlers; the scientific stack (numpy, pandas, Mesa, ...) is imported
+after that, by the command that needs it, so a signal during that import is reported as
+the command's interruption.
 """
 
 from __future__ import annotations

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from btoagents.viz import budget
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 #: seconds a session whose page went away without closing (a dropped connection, a tab of a
 #: sleeping laptop) is kept for its page to come back, before its run is freed.
 SESSION_TIMEOUT = 300.0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``dashboard`` to the CLI's subcommands."""
-    p = sub.add_parser(
+    p = subparsers.add_parser(
         "dashboard",
         help="watch and steer one run in the browser (SolaraViz)",
         description="Serve the dashboard on 127.0.0.1. Each visitor's run has a budget: "
@@ -58,10 +62,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="seconds a disconnected page's session is kept before its run is freed "
         "(default: %(default)s)",
     )
-    p.set_defaults(handler=run)
+    return p
 
 
-def run(args: argparse.Namespace, console) -> int:
+def run(args: argparse.Namespace, console: Console) -> int:
     from btoagents.viz.server import serve
 
     return serve(args, console)
