@@ -26,7 +26,8 @@ from btoagents.calendar import Calendar
 from btoagents.chain import Levels
 from btoagents.config.schema import Scenario
 from btoagents.demand import ArrivalProcess
-from btoagents.kpis import KpiCollector, TimeAverage, Welford, kpi_record, window_kpis
+from btoagents.kpis import KpiCollector, TimeAverage, Welford
+from btoagents.kpis.record import kpi_record, window_kpis
 from btoagents.policies.demand_management import DemandManager
 from btoagents.policies.ledger import VariantLedger
 from btoagents.policies.markdown import MarkdownSchedule

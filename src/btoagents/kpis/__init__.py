@@ -3,16 +3,16 @@
 - :mod:`~btoagents.kpis.accumulators`: generic streaming statistics (time averages,
   Welford variances, review-period counters, a quantile sketch);
 - :mod:`~btoagents.kpis.collector`: what the model updates as orders and stock move;
-- :mod:`~btoagents.kpis.record`: the KPI record a run returns;
+- :mod:`~btoagents.kpis.record`: the KPI record a run returns (imported by the model
+  from there: it reads the model through :class:`btoagents.chain.Recorded`);
 - :mod:`~btoagents.kpis.catalogue`: every KPI name a scenario may report, with units.
 
 Definitions and units: DESIGN.md section 5.
 """
 
 from btoagents.kpis.accumulators import QuantileSketch, StagePeriods, TimeAverage, Welford
-from btoagents.kpis.catalogue import CORE_KPIS, KPI_TABLE, describe, kpi_names
+from btoagents.kpis.catalogue import BULLWHIP_STAGES, CORE_KPIS, KPI_TABLE, describe, kpi_names
 from btoagents.kpis.collector import Flows, KpiCollector, OrderStats, QuoteStats
-from btoagents.kpis.record import BULLWHIP_STAGES, bullwhip, kpi_record, window_kpis
 
 __all__ = [
     "BULLWHIP_STAGES",
@@ -26,9 +26,6 @@ __all__ = [
     "StagePeriods",
     "TimeAverage",
     "Welford",
-    "bullwhip",
     "describe",
     "kpi_names",
-    "kpi_record",
-    "window_kpis",
 ]

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from btoagents.kpis.record import BULLWHIP_STAGES
 from btoagents.products import Catalog
 from btoagents.vocabulary import Strategy
 
@@ -80,6 +79,9 @@ KPI_TABLE: dict[str, tuple[str, str]] = {
     "quote_reliability": (SHARE, "orders that waited and arrived within their quote"),
     "quote_error_mean": ("days", "mean delivery minus quote of orders that waited"),
 }
+
+#: The ordering stages whose bullwhip is measured, most downstream first.
+BULLWHIP_STAGES: tuple[str, ...] = ("dealers", "plant", "components")
 
 #: The order KPIs reported per family and per strategy (``OrderStats.kpis``).
 GROUP_KPIS: tuple[str, ...] = (

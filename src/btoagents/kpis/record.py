@@ -13,15 +13,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from btoagents.kpis.catalogue import BULLWHIP_STAGES
 from btoagents.vocabulary import Strategy
 
 if TYPE_CHECKING:
     from btoagents.chain import Recorded
     from btoagents.kpis.collector import KpiCollector
     from btoagents.products import Catalog
-
-#: The ordering stages whose bullwhip is measured, most downstream first.
-BULLWHIP_STAGES: tuple[str, ...] = ("dealers", "plant", "components")
 
 
 def kpi_record(kpi: KpiCollector, catalog: Catalog, window: dict[str, float]) -> dict[str, float]:
