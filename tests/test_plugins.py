@@ -89,6 +89,14 @@ class AllToOrder:
 class NoReview:
     def __init__(self, params, context):
         self.review_period = 7.0
+
+
+class NoPeriod:
+    def __init__(self, params, context):
+        pass
+
+    def review(self, state):
+        return Decision()
 """
 
 #: mm1-bts, short, every review and switch counted from day 0
@@ -187,6 +195,13 @@ def test_a_users_module_in_the_working_directory_runs_in_a_simulation(user_modul
     assert kpis["switches"] > 0 and kpis["bts_share"] == 0.0  # it left build to stock
     static = SupplyChainModel(load_scenario("mm1-bts", SHORT), seed=3).run()
     assert static["switches"] == 0 and static["bts_share"] == 1.0
+
+
+def test_a_policy_without_its_own_review_period_reviews_at_the_sections(user_module):
+    scn = load_scenario(
+        "mm1-bts", [f"capacity.policy={user_module}:NoPeriod", "capacity.review_period=3"]
+    )
+    assert make_capacity(scn.capacity, 365.0).review_period == 3.0
 
 
 def test_the_scenario_pickles_without_the_users_module(user_module):
