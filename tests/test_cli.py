@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tomllib
@@ -371,3 +372,28 @@ def test_subprocess_missing_relative_file_names_it_as_typed(tmp_path):
     lines = proc.stderr.splitlines()
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith("error: missing.toml")
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_while_a_command_imports_its_stack_is_that_commands_interruption(sig, code):
+    # the command line loads without the scientific stack; a command imports it in its `run`,
+    # under the command line's own handlers. The signal is sent by an import hook when the
+    # stack's first module is looked up, so no timing decides the moment.
+    script = (
+        "import os, sys\n"
+        "from btoagents.entry import main\n"
+        "class SignalOnImport:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'btoagents.replications':\n"
+        f"            os.kill(os.getpid(), {int(sig)})\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, SignalOnImport())\n"
+        "sys.argv = ['btoagents', 'run', 'mm1-bts']\n"
+        "sys.exit(main())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == code, done.stderr
+    assert done.stdout == ""
+    assert done.stderr == "interrupted: btoagents run stopped before it finished\n"

@@ -23,7 +23,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "runs.csv, summary.csv and frontier.png to the output folder.",
     )
     p.add_argument("--out", default="results/demo", help="output folder")
-    p.add_argument("--replications", "-r", type=int, default=10, help="replications per arm")
+    p.add_argument(
+        "--replications", "-r", type=int, default=10, metavar="R", help="replications per arm"
+    )
     p.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     return p
 

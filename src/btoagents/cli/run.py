@@ -44,7 +44,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         action="store_true",
         help="run even when the pre-run estimate exceeds the event or memory limit",
     )
-    p.add_argument("--replications", "-r", type=int, help="replications (default: the scenario's)")
+    p.add_argument(
+        "--replications",
+        "-r",
+        type=int,
+        metavar="R",
+        help="replications (default: the scenario's)",
+    )
     p.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.add_argument(

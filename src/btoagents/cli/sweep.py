@@ -28,7 +28,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         choices=["serial", "process", "dask"],
         help="where runs execute (default: dask LocalCluster on this machine)",
     )
-    p.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    p.add_argument("--workers", type=int, metavar="N", help="worker processes (default: all cores)")
     p.add_argument(
         "--scheduler",
         metavar="ADDRESS",
@@ -38,6 +38,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "--replications",
         "-r",
         type=int,
+        metavar="R",
         help="override the file's replications (default: the file's)",
     )
     p.add_argument(
