@@ -237,3 +237,24 @@ def test_drain_delivers_every_window_order_so_lead_times_are_not_censored():
     # the same window and seed: time averages agree, censored lead times are shorter
     assert k["backorders"] == kc["backorders"] and k["utilization"] == kc["utilization"]
     assert kc["lead_time_mean"] < k["lead_time_mean"]
+
+
+def test_the_model_and_its_agents_provide_every_member_of_the_chain_interfaces():
+    import typing
+
+    from btoagents import chain
+
+    m = SupplyChainModel(load_scenario("dealer-network", SHORT))
+    roles = [
+        (chain.Audited, m),
+        (chain.Recorded, m),
+        (chain.Plant, m.plant),
+        (chain.Outlet, m.dealers[0]),
+        (chain.Supplier, m.supplier_of[0]),
+        (chain.Buyer, m.customers[0]),
+    ]
+    for protocol, obj in roles:
+        missing = sorted(n for n in typing.get_protocol_members(protocol) if not hasattr(obj, n))
+        assert not missing, f"{type(obj).__name__} lacks {protocol.__name__} members {missing}"
+    assert m.plant is m.manufacturer
+    assert all(c.outlet is c.dealer.stock for c in m.customers)

@@ -126,8 +126,8 @@ def _policy_choices(scenario: Scenario, catalog: Catalog, v: int) -> set[Strateg
     if policy == "static":
         return set()
     if policy == "classification":
-        c = fcfg.classification
-        labels = (c.runner_strategy, c.repeater_strategy, c.stranger_strategy)
+        cls = fcfg.classification
+        labels = (cls.runner_strategy, cls.repeater_strategy, cls.stranger_strategy)
         return {feasible(Strategy.parse(s)) for s in labels}
     if policy in ("cost", "bandit"):
         return {BTS, build}
