@@ -216,7 +216,7 @@ def test_every_design_kind_has_exactly_one_method_module():
         "explicit",
     }
     for m in METHODS.values():
-        assert callable(m.sample) and callable(m.analyze) and callable(m.size)
+        assert all(callable(getattr(m, f)) for f in ("check", "size", "sample", "analyze"))
         assert (m.TABLE is None) == (m.FIELDS == ())
     with pytest.raises(ConfigError, match=r"design kind 'grid': expected one of full_factorial"):
         method("grid")
@@ -292,3 +292,29 @@ def test_an_older_manifest_is_completed_from_its_factors_and_design_table():
         DesignRecord.from_manifest(old)
     with pytest.raises(ConfigError, match="no design record"):
         DesignRecord.from_manifest({"design": {"kind": "morris"}})
+
+
+@pytest.mark.parametrize(
+    "kind, factors, points, message",
+    [
+        ("points", {}, [], r"design.kind = 'points' needs a \[\[points\]\] list"),
+        ("points", {}, [{"x": 1}], r"points\[0\]: unknown factor\(s\) \['x'\]"),
+        ("full_factorial", {}, [], "factors: at least one factor is needed"),
+        ("full_factorial", {"a": FACTORS["a"]}, [], "factors.a: full_factorial needs `levels`"),
+        ("latin_hypercube", {}, [], "factors: at least one factor is needed"),
+        (
+            "sobol",
+            {"S": {"key": "products.standard.base_stock", "levels": [0, 2]}},
+            [],
+            r"factors.S: design 'sobol' needs `range = \[low, high\]`",
+        ),
+        ("saltelli", {"a": FACTORS["a"]}, [], "design 'saltelli' needs at least two factors"),
+        ("morris", {"a": FACTORS["a"]}, [], "design 'morris' needs at least two factors"),
+    ],
+)
+def test_each_method_refuses_factors_that_do_not_suit_it(kind, factors, points, message):
+    from pydantic import ValidationError
+
+    data = {"name": "d", "scenario": "mm1-bts", "factors": factors, "design": {"kind": kind}}
+    with pytest.raises(ValidationError, match=message):
+        ExperimentSpec.model_validate({**data, "points": points})

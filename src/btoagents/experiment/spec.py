@@ -168,24 +168,11 @@ class ExperimentSpec(_Section):
 
     @model_validator(mode="after")
     def _design_fits_factors(self) -> Self:
-        kind = self.design.kind
-        if kind == "points":
-            if not self.points:
-                raise ValueError("design.kind = 'points' needs a [[points]] list")
-            for i, point in enumerate(self.points):
-                unknown = set(point) - set(self.factors)
-                if unknown:
-                    raise ValueError(f"points[{i}]: unknown factor(s) {sorted(unknown)}")
-            return self
-        if not self.factors:
-            raise ValueError("factors: at least one factor is needed")
-        for name, f in self.factors.items():
-            if kind == "full_factorial" and not f.levels:
-                raise ValueError(f"factors.{name}: full_factorial needs `levels`")
-            if kind != "full_factorial" and f.range is None:
-                raise ValueError(f"factors.{name}: design {kind!r} needs `range = [low, high]`")
-        if kind in ("saltelli", "morris") and len(self.factors) < 2:
-            raise ValueError(f"design {kind!r} needs at least two factors")
+        """The design's method checks that the factors suit it (levels, ranges, points;
+        :mod:`btoagents.experiment.designs`)."""
+        from btoagents.experiment.designs import method
+
+        method(self.design.kind).check(self)
         return self
 
     @model_validator(mode="after")

@@ -14,10 +14,12 @@ design ``kind``           module          analysis
 
 Each module has ``KIND``; ``TABLE`` and ``FIELDS`` (its analysis table and per-factor
 columns, None and () without one); ``RANGED`` (its factors take ranges, so it has a SALib
-problem); ``size(spec)`` (points, computed without making them); ``settings(spec)`` (what
-the manifest records); ``sample(spec)`` (the points, in a fixed order: the same
-experiment file always gives the same points); and ``analyze(record, y, seed)`` (the
-method's statistics of one output per point, in design order).
+problem); ``check(spec)`` (the factors suit the method, else a ValueError for the
+experiment schema); ``size(spec)`` (points, computed without making them);
+``settings(spec)`` (what the manifest records); ``sample(spec)`` (the points, in a fixed
+order: the same experiment file always gives the same points); and
+``analyze(record, y, seed)`` (the method's statistics of one output per point, in design
+order).
 
 The sweep records :func:`design_record` in the manifest; the analysis reads it back with
 :meth:`DesignRecord.from_manifest` and never parses the experiment file.

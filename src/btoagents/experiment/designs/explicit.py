@@ -21,6 +21,17 @@ FIELDS: tuple[str, ...] = ()
 RANGED = False
 
 
+def check(spec: ExperimentSpec) -> None:
+    """The design suits the factors: a non-empty ``[[points]]`` list whose points name
+    only declared factors (a ValueError otherwise)."""
+    if not spec.points:
+        raise ValueError("design.kind = 'points' needs a [[points]] list")
+    for i, point in enumerate(spec.points):
+        unknown = set(point) - set(spec.factors)
+        if unknown:
+            raise ValueError(f"points[{i}]: unknown factor(s) {sorted(unknown)}")
+
+
 def size(spec: ExperimentSpec) -> int:
     """Number of points: the length of the list."""
     return len(spec.points)

@@ -27,6 +27,16 @@ FIELDS: tuple[str, ...] = ()
 RANGED = False
 
 
+def check(spec: ExperimentSpec) -> None:
+    """The factors suit the design: at least one, each with ``levels`` (a ValueError
+    otherwise)."""
+    if not spec.factors:
+        raise ValueError("factors: at least one factor is needed")
+    for name, f in spec.factors.items():
+        if not f.levels:
+            raise ValueError(f"factors.{name}: full_factorial needs `levels`")
+
+
 def size(spec: ExperimentSpec) -> int:
     """Number of points: the product of the factors' numbers of levels."""
     return math.prod(len(f.levels) for f in spec.factors.values())

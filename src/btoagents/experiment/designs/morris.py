@@ -17,6 +17,7 @@ import numpy as np
 
 from btoagents.experiment.designs.record import DesignRecord
 from btoagents.experiment.designs.space import (
+    check_ranged,
     design_seed,
     point_matrix,
     salib_problem,
@@ -32,6 +33,14 @@ FIELDS: tuple[str, ...] = ("mu_star", "mu_star_conf", "sigma")
 RANGED = True
 #: grid levels when a record does not say (the DesignSpec default)
 DEFAULT_LEVELS = 4
+
+
+def check(spec: ExperimentSpec) -> None:
+    """The factors suit the design: at least two, each with a ``range`` (a ValueError
+    otherwise: the analysis apportions effects among factors)."""
+    check_ranged(spec)
+    if len(spec.factors) < 2:
+        raise ValueError(f"design {KIND!r} needs at least two factors")
 
 
 def size(spec: ExperimentSpec) -> int:

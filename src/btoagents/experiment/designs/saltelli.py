@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from btoagents.experiment.designs.record import DesignRecord
-from btoagents.experiment.designs.space import design_seed, salib_problem, value_rows
+from btoagents.experiment.designs.space import check_ranged, design_seed, salib_problem, value_rows
 
 if TYPE_CHECKING:
     from btoagents.experiment.spec import ExperimentSpec
@@ -27,6 +27,14 @@ KIND = "saltelli"
 TABLE: str | None = "sobol"
 FIELDS: tuple[str, ...] = ("S1", "S1_conf", "ST", "ST_conf")
 RANGED = True
+
+
+def check(spec: ExperimentSpec) -> None:
+    """The factors suit the design: at least two, each with a ``range`` (a ValueError
+    otherwise: the analysis apportions effects among factors)."""
+    check_ranged(spec)
+    if len(spec.factors) < 2:
+        raise ValueError(f"design {KIND!r} needs at least two factors")
 
 
 def size(spec: ExperimentSpec) -> int:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from btoagents.experiment.designs.record import DesignRecord
-from btoagents.experiment.designs.space import design_seed, unit_rows
+from btoagents.experiment.designs.space import check_ranged, design_seed, unit_rows
 from btoagents.experiment.designs.unanalysed import no_analysis
 
 if TYPE_CHECKING:
@@ -21,6 +21,11 @@ KIND = "sobol"
 TABLE: str | None = None
 FIELDS: tuple[str, ...] = ()
 RANGED = True
+
+
+def check(spec: ExperimentSpec) -> None:
+    """The factors suit the design: each has a ``range`` (a ValueError otherwise)."""
+    check_ranged(spec)
 
 
 def size(spec: ExperimentSpec) -> int:

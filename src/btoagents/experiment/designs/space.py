@@ -35,6 +35,18 @@ def salib_problem(spec: ExperimentSpec) -> dict[str, Any]:
     }
 
 
+def check_ranged(spec: ExperimentSpec) -> None:
+    """A sampled design needs at least one factor, each with a ``range`` (a ValueError
+    naming the first factor without one)."""
+    if not spec.factors:
+        raise ValueError("factors: at least one factor is needed")
+    for name, f in spec.factors.items():
+        if f.range is None:
+            raise ValueError(
+                f"factors.{name}: design {spec.design.kind!r} needs `range = [low, high]`"
+            )
+
+
 def design_seed(spec: ExperimentSpec) -> int:
     """The seed of a sampled design: ``design.seed``, else the experiment's seed."""
     return spec.design.seed if spec.design.seed is not None else spec.seed
