@@ -15,7 +15,6 @@ from scipy import stats
 from btoagents.cli import main
 from btoagents.config import load_scenario
 from btoagents.experiment.store import ResultStore
-from btoagents.figures.build import ROOT, _thin, shrink
 from btoagents.figures.numbers import (
     Generated,
     ci,
@@ -26,6 +25,7 @@ from btoagents.figures.numbers import (
 )
 from btoagents.figures.registry import FIGURES
 from btoagents.figures.stored import Estimate, Stored, estimate
+from btoagents.pipeline.quick import ROOT, shrink, thin
 
 PAPER = ROOT / "paper" / "paper.tex"
 MACRO_PREFIXES = ("Frontier", "Variety", "Sobol", "Validation", "BuildScale", "Cap", "Adapt")
@@ -156,8 +156,8 @@ def test_sobol_macros_match_the_design(quick_build):
 
 
 def test_quick_shrink_thins_levels_replications_horizon_and_samples():
-    assert _thin([0, 1, 2, 3, 4, 5, 6, 7, 8], 3) == [0, 4, 8]
-    assert _thin([1, 2], 3) == [1, 2]
+    assert thin([0, 1, 2, 3, 4, 5, 6, 7, 8], 3) == [0, 4, 8]
+    assert thin([1, 2], 3) == [1, 2]
     frontier = shrink(ROOT / "experiments" / "paper_frontier.toml")
     assert frontier["replications"] == 2
     assert frontier["factors"]["bto_share"]["levels"] == [0.0, 0.5, 1.0]
@@ -167,7 +167,8 @@ def test_quick_shrink_thins_levels_replications_horizon_and_samples():
 
 
 def test_every_registered_figure_names_an_existing_experiment_and_function():
-    from btoagents.figures.build import load_function, resolve
+    from btoagents.figures.build import load_function
+    from btoagents.pipeline.quick import resolve
 
     names = [fig.name for fig in FIGURES]
     assert len(names) == len(set(names))

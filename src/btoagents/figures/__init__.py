@@ -5,8 +5,9 @@ matplotlib. The pieces:
 
 - :mod:`~btoagents.figures.registry`: the list of figures, each with its experiment file,
   plotting function and numbers function (adding a figure is one entry there);
-- :mod:`~btoagents.figures.build`: ``btoagents figures``: run (resume) the experiments and
-  the validation, render every figure to PDF and PNG, write ``paper/generated/``;
+- :mod:`~btoagents.figures.build`: render every figure to PDF and PNG and write
+  ``paper/generated/`` from stored results (:mod:`btoagents.pipeline` runs the experiments
+  and the validation first: ``btoagents figures``);
 - :mod:`~btoagents.figures.stored`: stored results of one experiment and their summaries;
 - :mod:`~btoagents.figures.style`: sizes, fonts, palette and saving;
 - :mod:`~btoagents.figures.numbers`: LaTeX macros for numbers quoted in the text;

@@ -22,6 +22,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    from btoagents.figures.build import main
+    from btoagents.pipeline import main
 
     return main(args, console)

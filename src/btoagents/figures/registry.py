@@ -10,7 +10,7 @@ paper includes the figure with ``\\IfFileExists`` so it builds with or without i
 
 Functions are named ``"module:function"`` and imported only when the figure is built, so
 this module is cheap to import. With ``--quick`` each experiment is shrunk in memory (see
-:func:`btoagents.figures.build.shrink`); ``quick`` holds extra dotted edits for one
+:func:`btoagents.pipeline.quick.shrink`); ``quick`` holds extra dotted edits for one
 experiment when the generic shrink does not fit (e.g. ``{"design.samples": 8}``).
 """
 
