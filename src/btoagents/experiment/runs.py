@@ -23,6 +23,7 @@ from btoagents.random import replication_seed
 
 if TYPE_CHECKING:
     from btoagents.config import Scenario
+    from btoagents.model import SupplyChainModel
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,12 @@ def execute_run(task: RunTask) -> dict[str, Any]:
     Returns a row: run identity, factor values, status, error, elapsed seconds and KPIs,
     plus ``_timeseries`` (a list of dicts) when time series were asked for.
     """
-    from btoagents.model import SupplyChainModel
+    from btoagents.runner import run_replication
+
+    def observe(model: SupplyChainModel, kpis: dict[str, float]) -> None:
+        ts = model.timeseries()
+        ts.insert(0, "run_key", task.key)
+        row["_timeseries"] = ts.to_dict("records")
 
     started = time.perf_counter()
     row: dict[str, Any] = {
@@ -122,15 +128,10 @@ def execute_run(task: RunTask) -> dict[str, Any]:
     }
     try:
         scn = task_scenario(task)
-        model = SupplyChainModel(scn, seed=task.seed)
-        kpis = model.run()
+        kpis = run_replication(scn, task.seed, observe if task.sample_every > 0 else None)
         if task.kpis:
             kpis = select_kpis(kpis, task.kpis)
         row.update(status="ok", error=None, **kpis)
-        if task.sample_every > 0:
-            ts = model.timeseries()
-            ts.insert(0, "run_key", task.key)
-            row["_timeseries"] = ts.to_dict("records")
     except ConfigError as exc:  # a refused scenario: its one line says why
         row.update(status="failed", error=f"ConfigError: {exc}")
     except Exception:  # noqa: BLE001 - recorded with its traceback, the sweep goes on
