@@ -36,6 +36,7 @@ from btoagents.policies.review import Reviewer
 from btoagents.products import Catalog
 from btoagents.random import Streams
 from btoagents.records import BULK, FINAL, BulkOrder, Order, Transfer
+from btoagents.sampling import Sampler
 from btoagents.stock import StockPoint
 from btoagents.vocabulary import Priority, Strategy
 
@@ -142,7 +143,8 @@ class SupplyChainModel(mesa.Model):
         self._last_variant = len(cat.cumulative) - 1
         self._demand = self.streams["demand"]
         self._choice = self.streams["customer_choice"]
-        self.datacollector: mesa.DataCollector | None = None
+        self.sampler: Sampler | None = None
+        self.datacollector: mesa.DataCollector | None = None  # the sampler's, when sampling
         self.utilization_periods = Welford()
         self._util_area = 0.0
         policies = adaptive or scenario.capacity.policy != "level"
@@ -181,16 +183,9 @@ class SupplyChainModel(mesa.Model):
             cal.at(shift, self._shift_popularity)
         every = self.cfg.simulation.sample_every
         if every > 0:
-            self.datacollector = mesa.DataCollector(
-                model_reporters={
-                    "time": self._ts_time,
-                    "fg_stock": self._ts_fg,
-                    "backorders": self._ts_backlog,
-                    "busy_lines": self._ts_busy,
-                    "wip": self._ts_wip,
-                }
-            )
-            cal.at(0.0, self._sample)
+            self.sampler = Sampler(self, every)
+            self.datacollector = self.sampler.collector
+            self.sampler.start()
 
     # -- demand ---------------------------------------------------------------------------
     def pick_variant(self, u: float) -> int:
@@ -484,28 +479,6 @@ class SupplyChainModel(mesa.Model):
         self.catalog.reverse_popularity()
         self._cumulative = self.catalog.cumulative
 
-    def _sample(self, _: Any = None) -> None:
-        if self.window_closed:
-            return
-        self.time = self.cal.now
-        self.datacollector.collect(self)
-        self.cal.after(self.cfg.simulation.sample_every, self._sample)
-
-    def _ts_time(self) -> float:
-        return self.cal.now
-
-    def _ts_fg(self) -> float:
-        return sum(acc.level for acc in self.kpi.fg_by_family)
-
-    def _ts_backlog(self) -> float:
-        return self.kpi.backlog.level
-
-    def _ts_busy(self) -> float:
-        return self.manufacturer.workcenter.busy.level
-
-    def _ts_wip(self) -> float:
-        return float(len(self.manufacturer.workcenter.jobs()))
-
     def _workcenters(self):
         return [self.manufacturer.workcenter, *(s.workcenter for s in self.suppliers)]
 
@@ -541,9 +514,9 @@ class SupplyChainModel(mesa.Model):
 
     def timeseries(self) -> pd.DataFrame:
         """Sampled levels (when ``simulation.sample_every`` > 0), one row per sample."""
-        if self.datacollector is None:
+        if self.sampler is None:
             return pd.DataFrame()
-        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        return self.sampler.frame()
 
     def check_conservation(self) -> None:
         """Units and orders must balance; stock never negative. Raises ConservationError
