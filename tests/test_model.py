@@ -242,12 +242,15 @@ def test_drain_delivers_every_window_order_so_lead_times_are_not_censored():
 def test_the_model_and_its_agents_provide_every_member_of_the_chain_interfaces():
     import typing
 
-    from btoagents import chain
+    from btoagents import chain, lifecycle, sampling, window
 
     m = SupplyChainModel(load_scenario("dealer-network", SHORT))
     roles = [
         (chain.Audited, m),
         (chain.Recorded, m),
+        (window.Windowed, m),
+        (lifecycle.Cycled, m),
+        (sampling.Sampled, m),
         (chain.Plant, m.plant),
         (chain.Outlet, m.dealers[0]),
         (chain.Supplier, m.supplier_of[0]),

@@ -28,6 +28,7 @@ from btoagents.config.schema import Scenario
 from btoagents.demand import ArrivalProcess
 from btoagents.kpis import KpiCollector, TimeAverage, Welford
 from btoagents.kpis.record import kpi_record, window_kpis
+from btoagents.lifecycle import LifeCycle
 from btoagents.policies.demand_management import DemandManager
 from btoagents.policies.ledger import VariantLedger
 from btoagents.policies.markdown import MarkdownSchedule
@@ -39,6 +40,7 @@ from btoagents.records import BULK, FINAL, BulkOrder, Order, Transfer
 from btoagents.sampling import Sampler
 from btoagents.stock import StockPoint
 from btoagents.vocabulary import Priority, Strategy
+from btoagents.window import KpiWindow
 
 BTS = Strategy.BTS
 
@@ -139,14 +141,15 @@ class SupplyChainModel(mesa.Model):
         self._mean_gap = 1.0 / self.arrivals.max_rate
         self._loyalty = scenario.customers.loyalty
         self._n_customers = len(self.customers)
-        self._cumulative = cat.cumulative
+        self.cumulative = cat.cumulative  # popularity quantiles (lifecycle.py may shift them)
         self._last_variant = len(cat.cumulative) - 1
         self._demand = self.streams["demand"]
         self._choice = self.streams["customer_choice"]
         self.sampler: Sampler | None = None
         self.datacollector: mesa.DataCollector | None = None  # the sampler's, when sampling
         self.utilization_periods = Welford()
-        self._util_area = 0.0
+        self.window = KpiWindow(self)
+        self.life_cycle = LifeCycle(self)
         policies = adaptive or scenario.capacity.policy != "level"
         self.reviewer = Reviewer(self) if policies else None
         self._schedule_start()
@@ -167,20 +170,15 @@ class SupplyChainModel(mesa.Model):
     def _schedule_start(self) -> None:
         cal = self.cal
         cal.at(self._demand.exponential() / self.arrivals.max_rate, self._arrival)
-        if self.warmup > 0:
-            cal.at(self.warmup, self._end_warmup)
+        self.window.start_warmup()
         self.periodic_review.start(self.stock_points)
-        for v, var in enumerate(self.catalog.variants):
-            if var.first_end_of_life is not None:
-                cal.at(var.first_end_of_life, self._end_of_life, v)
+        self.life_cycle.start_generations()
         for im in self.intermediaries:
             im.start()
         if self.reviewer is not None:
             self.reviewer.start()
-        cal.at(self.warmup + self.cfg.kpis.utilization_period, self._utilization_tick)
-        shift = self.cfg.demand.shift_day
-        if shift is not None:
-            cal.at(shift, self._shift_popularity)
+        self.window.start_utilization()
+        self.life_cycle.start_shift()
         every = self.cfg.simulation.sample_every
         if every > 0:
             self.sampler = Sampler(self, every)
@@ -211,7 +209,7 @@ class SupplyChainModel(mesa.Model):
             if u_loyal < self._loyalty:
                 v = cust.favourite
             else:
-                v = min(bisect_right(self._cumulative, u_variant), self._last_variant)
+                v = min(bisect_right(self.cumulative, u_variant), self._last_variant)
             if self.trace_on:
                 self.trace.append((now, cust.index, v))
             cust.purchase(v)
@@ -428,59 +426,6 @@ class SupplyChainModel(mesa.Model):
     def restock_ordered(self, quantity: int) -> None:
         if self.counting:
             self.kpi.flows.restock_orders += 1
-
-    # -- recurring events ---------------------------------------------------------------------
-    def _end_warmup(self, _: Any = None) -> None:
-        now = self.cal.now
-        self.counting = True
-        self.kpi.end_warmup(now)
-        self.bts_variants.reset(now)
-        for wc in self._workcenters():
-            wc.busy.reset(now)
-            wc.busy_overtime.reset(now)
-
-    def _end_of_life(self, v: int) -> None:
-        """A variant generation ends: write off its finished stock; its successor takes over.
-
-        Stock on hand at the plant and the dealers is written off at salvage value; units
-        still in production or in transit become units of the successor generation (the
-        plant switches the specification of work in progress).
-        """
-        var = self.catalog.variants[v]
-        units = 0
-        for sp in (self.manufacturer.finished, *(d.stock for d in self.dealers)):
-            n = sp.remove(v, sp.on_hand[v])
-            units += n
-        self.written_off += units
-        if self.counting:
-            self.kpi.flows.obsolescence += units * (var.unit_cost - var.salvage)
-        if self.ledger is not None:
-            self.ledger.obsolete[v] += units * (var.unit_cost - var.salvage)
-        for sp in (self.manufacturer.finished, *(d.stock for d in self.dealers)):
-            sp.replenish(v)
-        self.cal.after(var.life_cycle, self._end_of_life, v)
-
-    def _utilization_tick(self, _: Any = None) -> None:
-        """Close one ``kpis.utilization_period`` of the window: its utilization joins the
-        running variance behind ``utilization_sd``."""
-        now = self.cal.now
-        if now > self.horizon + 1e-9 or self.window_closed:
-            return
-        wc = self.manufacturer.workcenter
-        busy = wc.busy
-        area = busy.area + busy.level * (now - busy.last)
-        period = self.cfg.kpis.utilization_period
-        self.utilization_periods.add((area - self._util_area) / (period * wc.lines))
-        self._util_area = area
-        self.cal.after(period, self._utilization_tick)
-
-    def _shift_popularity(self, _: Any = None) -> None:
-        """``demand.shift_day``: each family's popularity ranking reverses."""
-        self.catalog.reverse_popularity()
-        self._cumulative = self.catalog.cumulative
-
-    def _workcenters(self):
-        return [self.manufacturer.workcenter, *(s.workcenter for s in self.suppliers)]
 
     # -- running --------------------------------------------------------------------------
     def run(self) -> dict[str, float]:
