@@ -10,6 +10,14 @@ Time is continuous, in days, and advanced by :class:`~btoagents.calendar.Calenda
 there why not Mesa's own scheduler). KPIs stream into :class:`~btoagents.kpis.KpiCollector`
 from the end of the warm-up; at the end of a run units and orders must balance, or
 :class:`~btoagents.errors.ConservationError` is raised naming the counts.
+
+The model keeps the per-event path (arrivals, orders, deliveries: the callbacks agents call
+through :class:`~btoagents.chain.Chain`) and the run; the rest lives next to its concept:
+:mod:`~btoagents.wiring` (construction), :mod:`~btoagents.window` (warm-up end, utilization
+periods), :mod:`~btoagents.lifecycle` (generations, popularity shift),
+:class:`~btoagents.policies.replenishment.PeriodicReview` (order-up-to reviews),
+:mod:`~btoagents.sampling` (time series), :mod:`~btoagents.kpis.record` (the KPI record) and
+:mod:`~btoagents.audit` (conservation, Little's law).
 """
 
 from __future__ import annotations
@@ -165,6 +173,7 @@ class SupplyChainModel(mesa.Model):
         return wiring.component_levels(self.kpi, self.cfg)
 
     def _return_components(self, component: int, units: int) -> None:
+        """Components the plant returns (negative order-up-to orders) go to their supplier."""
         self.supplier_of[component].accept_return(component, units)
 
     def _schedule_start(self) -> None:
@@ -215,6 +224,8 @@ class SupplyChainModel(mesa.Model):
             cust.purchase(v)
 
     def order_arrived(self, order: Order) -> None:
+        """A final customer's order arrives (before its fate is known): it takes the
+        variant's current strategy and is counted."""
         self.arrived_final += 1
         order.strategy = self.strategy[order.variant]
         if self.ledger is not None:
@@ -224,6 +235,7 @@ class SupplyChainModel(mesa.Model):
                 g.arrived += 1
 
     def order_lost(self, order: Order) -> None:
+        """An arrived order is lost (the customer would not wait, or it was refused)."""
         self.lost_final += 1
         if self.ledger is not None:
             self.ledger.lost[order.variant] += 1
@@ -270,11 +282,13 @@ class SupplyChainModel(mesa.Model):
         return self.manufacturer.workcenter.quote(Priority.STOCK)
 
     def accept_backorder(self, order: Order, pos: StockPoint) -> None:
+        """The order waits at ``pos`` for the next unit of its stocked variant."""
         self._open(order, 1)
         pos.enqueue(order.variant, order)
         pos.replenish(order.variant)
 
     def accept_build_order(self, order: Order) -> None:
+        """The order goes to the plant to be built (ato, bto or eto)."""
         self._open(order, 1)
         self.manufacturer.accept(order, order.strategy)
 
@@ -293,10 +307,12 @@ class SupplyChainModel(mesa.Model):
         self.order_lost(order)
 
     def incentive_taken(self) -> None:
+        """A customer took a marked-down near variant offered by demand management."""
         if self.counting:
             self.kpi.flows.incentives += 1
 
     def slot_discount_taken(self) -> None:
+        """A customer accepted a later slot for a discount."""
         if self.counting:
             self.kpi.flows.slot_discounts += 1
 
@@ -405,6 +421,7 @@ class SupplyChainModel(mesa.Model):
             order.customer.delivered(lead > order.quoted + 1e-9)
 
     def bulk_placed(self, bulk: BulkOrder) -> None:
+        """An intermediary placed a bulk order (counted apart from final customers)."""
         if self.counting:
             self.kpi.flows.bulk_orders += 1
             self.kpi.flows.bulk_units += bulk.units
@@ -424,6 +441,7 @@ class SupplyChainModel(mesa.Model):
             self.kpi.flows.bulk_lead_sum += now - bulk.arrival
 
     def restock_ordered(self, quantity: int) -> None:
+        """A dealer ordered ``quantity`` units from the plant (one restocking order)."""
         if self.counting:
             self.kpi.flows.restock_orders += 1
 
