@@ -451,3 +451,21 @@ def test_a_breakdown_kpi_a_run_lacks_is_nan_and_an_unknown_kpi_is_an_error():
     assert math.isnan(out["bullwhip[dealers]"])
     with pytest.raises(ConfigError, match="profitt"):
         select_kpis(record, ("profitt",))
+
+
+def test_kpi_names_are_checked_from_the_catalogue_without_a_run(tmp_path, monkeypatch):
+    """Preparing a sweep builds no model: requested KPI names are checked against the
+    declared catalogue, and a breakdown of a known KPI is accepted."""
+    import btoagents.model
+    from btoagents.experiment.sweep import prepare
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("prepare() built a model")
+
+    monkeypatch.setattr(btoagents.model.SupplyChainModel, "__init__", refuse)
+    path = tmp_path / "exp.toml"
+    path.write_text(TINY.replace('kpis = ["fill_rate"', 'kpis = ["fill_rate[bto]", "fill_rate"'))
+    assert prepare(path).spec.kpis[0] == "fill_rate[bto]"
+    path.write_text(TINY.replace('kpis = ["fill_rate"', 'kpis = ["fil_rate"'))
+    with pytest.raises(ConfigError, match=r"unknown KPI\(s\) \['fil_rate'\]"):
+        prepare(path)

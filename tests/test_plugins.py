@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.metadata
+import json
 import sys
 from pathlib import Path
 
@@ -442,6 +443,11 @@ def test_a_process_sweep_runs_an_arm_with_a_users_policy(tmp_path, monkeypatch):
     hot, static = rows[rows["arm"] == "hot"], rows[rows["arm"] == "static"]
     assert (hot["switches"] > 0).all() and (static["switches"] == 0).all()
     assert not np.allclose(hot["fg_inventory"].to_numpy(), static["fg_inventory"].to_numpy())
+    manifest = json.loads((tmp_path / "res" / "manifest.json").read_text())
+    [record] = manifest["plugins"]
+    source = REPO / "examples" / "custom_policy" / "stock_hot.py"
+    assert record["kind"] == "fulfillment" and record["spec"] == HOT
+    assert record["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
 
 
 def test_a_worker_that_cannot_import_the_plugin_stores_one_line():

@@ -13,9 +13,9 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,8 @@ from btoagents.experiment.progress import Progress
 from btoagents.experiment.runs import RunTask, enumerate_tasks
 from btoagents.experiment.spec import ExperimentSpec, experiment_hash, load_experiment
 from btoagents.experiment.store import ResultStore
-from btoagents.model import SupplyChainModel
+from btoagents.kpis.catalogue import kpi_names
+from btoagents.plugins import describe as describe_plugins
 from btoagents.random import replication_seed
 
 EXECUTORS = ("serial", "process", "dask")
@@ -72,6 +73,7 @@ class Prepared:
     base: Scenario
     points: list[dict[str, Any]]
     overrides: list[list[str]]
+    plugins: list[dict[str, Any]] = field(default_factory=list)
 
     def tasks(self) -> Iterator[RunTask]:
         """Every run of the experiment (points x arms x replications), in order."""
@@ -132,16 +134,42 @@ def prepare(path: str | Path, replications: int | None = None, force: bool = Fal
     except ConfigError as exc:
         raise ConfigError(f"{label}: {exc}") from None
     check_experiment_budget(spec, len(overrides), checked, label)
+    scenarios = [scn for _, _, scn in checked]
     if spec.kpis:
-        probe = load_scenario(base, [f"simulation.horizon={base.simulation.warmup + 1.0}"])
-        known = set(SupplyChainModel(probe, seed=0).run())
-        # a breakdown NAME[part] of a known KPI may exist in other runs (another stage,
-        # strategy or family): runs that lack it store NaN
-        bases = {k.split("[", 1)[0] for k in known}
-        unknown = [k for k in spec.kpis if k not in known and k.split("[", 1)[0] not in bases]
-        if unknown:
-            raise ConfigError(f"{label}: kpis: unknown KPI(s) {unknown} (known: {sorted(known)})")
-    return Prepared(spec, text, experiment_hash(text), base, points, overrides)
+        check_kpi_names(spec.kpis, scenarios, label)
+    return Prepared(
+        spec, text, experiment_hash(text), base, points, overrides, plugins_used(scenarios)
+    )
+
+
+def check_kpi_names(names: Sequence[str], scenarios: Sequence[Scenario], label: str) -> None:
+    """Refuse requested KPI names that no run of ``scenarios`` can report, by the declared
+    catalogue (:func:`btoagents.kpis.catalogue.kpi_names`); nothing is simulated.
+
+    A breakdown ``NAME[part]`` of a known KPI may be missing from some runs (a stage,
+    strategy or family they lack): such runs store NaN, so it is accepted.
+    """
+    known: set[str] = set()
+    for scn in scenarios:
+        known.update(kpi_names(scn))
+    bases = {k.split("[", 1)[0] for k in known}
+    unknown = [k for k in names if k not in known and k.split("[", 1)[0] not in bases]
+    if unknown:
+        raise ConfigError(f"{label}: kpis: unknown KPI(s) {unknown} (known: {sorted(known)})")
+
+
+def plugins_used(scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
+    """Which non-built-in plugins the runs use (:func:`btoagents.plugins.describe`: kind,
+    spec, module, distribution and version, source sha256), each once.
+
+    ``scenarios`` are the ones :func:`prepare` checked: every arm at the first point and
+    every point under the first arm, which between them hold every plugin a run can name.
+    """
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for scn in scenarios:
+        for record in describe_plugins(scn):
+            out.setdefault((record["kind"], record["spec"]), record)
+    return list(out.values())
 
 
 def results_folder(spec: ExperimentSpec, root: str | Path = "results") -> Path:
@@ -236,6 +264,7 @@ def _manifest(prep: Prepared, path: str | Path) -> dict[str, Any]:
         "experiment_hash": prep.hash,
         "scenario": prep.base.model_dump(mode="json"),
         "design": design_record(spec, prep.points).to_json(),
+        "plugins": prep.plugins,
         "factors": {n: f.model_dump(mode="json") for n, f in spec.factors.items()},
         "arms": [name for name, _ in arms],
         "seeds": {
