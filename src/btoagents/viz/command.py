@@ -62,6 +62,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="seconds a disconnected page's session is kept before its run is freed "
         "(default: %(default)s)",
     )
+    p.add_argument(
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="KIND=SPEC",
+        help="offer a plugin named by import path in the policy selector of its kind, e.g. "
+        "fulfillment=examples.custom_policy:StockHot (repeatable; visitors can pick only "
+        "registered plugins and these)",
+    )
     return p
 
 

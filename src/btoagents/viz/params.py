@@ -4,9 +4,10 @@ Each control starts at the scenario's own value and, when moved, becomes one ``-
 override (``KEY=VALUE``, as ``btoagents run --set`` takes them), so a run in the dashboard
 can be repeated from the command line. Choices of the selectors are read from the scenario
 schema, so a new discipline shows up without a change here; the policy selectors offer the
-registered plugins (:func:`btoagents.plugins.names`: the built-ins and installed
-plugins). A visitor never makes the server import a module: a setting that names a policy
-which is not registered, an import path ``module:Name`` say, is refused in one line.
+registered plugins (:func:`btoagents.plugins.names`: the built-ins and installed plugins)
+and those the server's operator offers with ``--plugin``. A visitor never makes the server
+import a module: a setting that names a policy which is not registered or offered, an
+import path ``module:Name`` say, is refused in one line.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from btoagents.config.schema import (
     Scenario,
 )
 from btoagents.errors import ConfigError
+from btoagents.viz.offered import offered as operator_offered
 
 #: Dashboard overrides applied before the controls: KPIs count from day 0 (no warm-up cut),
 #: so the plots show lead time, utilization and profit "so far".
@@ -37,10 +39,11 @@ def choices(section: type[BaseModel], field: str) -> list[str]:
 
 
 def policy_choices(kind: str, current: str) -> list[str]:
-    """The policies the selector of ``kind`` offers: the registered plugins, and the
+    """The policies the selector of ``kind`` offers: the registered plugins, those the
+    server's operator offers (``--plugin``, :mod:`btoagents.viz.offered`), and the
     scenario's own policy (chosen by whoever wrote the scenario, not by a visitor)."""
-    offered = plugins.names(kind)
-    return offered if current in offered else [*offered, current]
+    names = [*plugins.names(kind), *operator_offered(kind)]
+    return names if current in names else [*names, current]
 
 
 def _policy_values(path: list[str], value: Any) -> list[tuple[str, Any]]:
@@ -65,7 +68,9 @@ def refuse_unregistered(items: list[str], where: str = "settings") -> list[str]:
     for item in items:
         path, value = parse_override(item)
         for kind, name in _policy_values(path, value):
-            if isinstance(name, str) and plugins.is_registered(kind, name):
+            if isinstance(name, str) and (
+                plugins.is_registered(kind, name) or name in operator_offered(kind)
+            ):
                 continue
             if isinstance(name, str) and plugins.is_import_path(name):
                 reason = (
@@ -74,7 +79,7 @@ def refuse_unregistered(items: list[str], where: str = "settings") -> list[str]:
                 )
             else:
                 reason = "not a registered policy"
-            offered = ", ".join(plugins.names(kind))
+            offered = ", ".join([*plugins.names(kind), *operator_offered(kind)])
             key = plugins.kind_of(kind).key
             raise ConfigError(f"{where}: {key} = {_shown(name)}: {reason}; offered: {offered}")
     return items

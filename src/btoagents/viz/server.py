@@ -81,8 +81,10 @@ def serve(args: argparse.Namespace, console) -> int:
     if not (timeout > 0 and math.isfinite(timeout)):
         raise BtoagentsError(f"--session-timeout = {timeout}: must be a positive number")
     check_ready(args.scenario)
-    from btoagents.viz import trim
+    from btoagents.viz import offered, trim
     from btoagents.viz.app import SCENARIO_ENV
+
+    os.environ.update(offered.to_env(offered.parse(getattr(args, "plugin", []))))
 
     os.environ[SCENARIO_ENV] = args.scenario
     os.environ.update(budget.to_env())
