@@ -72,6 +72,10 @@ class Outlet(Protocol):
         """Days quoted for a stocked variant the dealer has run out of."""
         ...
 
+    def set_target(self, variant: int, units: int) -> None:
+        """Hold ``units`` of ``variant`` from now on (as the dealer's class allows)."""
+        ...
+
 
 class Supplier(Protocol):
     """A component supplier as the plant and the reviewer see it."""

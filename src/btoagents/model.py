@@ -29,12 +29,15 @@ import mesa
 import pandas as pd
 
 from btoagents import audit, wiring
-from btoagents.agents import FinalCustomer, Manufacturer
+from btoagents.agents import FinalCustomer
 from btoagents.calendar import Calendar
 from btoagents.chain import Levels
+from btoagents.config.policy_schema import adaptive as adaptive_policy
+from btoagents.config.policy_schema import reviewed as reviewed_policy
 from btoagents.config.schema import Scenario
 from btoagents.demand import ArrivalProcess
 from btoagents.kpis import KpiCollector, TimeAverage, Welford
+from btoagents.kpis import plugin as kpi_plugins
 from btoagents.kpis.record import kpi_record, window_kpis
 from btoagents.lifecycle import LifeCycle
 from btoagents.policies.demand_management import DemandManager
@@ -80,7 +83,7 @@ class SupplyChainModel(mesa.Model):
         self.unit_cost: list[float] = [v.unit_cost for v in cat.variants]
         self.kpi = KpiCollector(cat.families, scenario.kpis.lead_time_target)
         fcfg = scenario.fulfillment
-        adaptive = fcfg.policy != "static"
+        adaptive = adaptive_policy(fcfg)
         self.ledger = VariantLedger(len(cat), fcfg.bucket_days, fcfg.window) if adaptive else None
         self.kpi.track(
             families=len(cat.families) > 1,
@@ -113,6 +116,10 @@ class SupplyChainModel(mesa.Model):
         self.window_closed = False
         self.counted_open = 0  # window orders not yet delivered (the drain waits for them)
         self._window: dict[str, float] | None = None
+        # KPI plugins (kpis.plugins): built once; called when the window closes (or at the
+        # end of the run, after_drain), never per event
+        self.kpi_plugins = kpi_plugins.build(scenario)
+        self._plugin_kpis: dict[str, float] = {}
         self._little: dict[str, float] | None = None
         # time accepted orders spend open inside [warmup, horizon] (sample-path Little's law)
         self.backlog_residence = 0.0
@@ -120,7 +127,7 @@ class SupplyChainModel(mesa.Model):
         self.open_after_warmup = 0
         self.open_arrival_sum = 0.0
 
-        self.manufacturer = Manufacturer(self)
+        self.manufacturer = wiring.build_manufacturer(self)
         self.plant = self.manufacturer  # the chain's name for it (btoagents.chain.Plant)
         self.suppliers, self.supplier_of = wiring.build_suppliers(self)
         self.manufacturer.components.returns_to = self._return_components
@@ -158,7 +165,7 @@ class SupplyChainModel(mesa.Model):
         self.utilization_periods = Welford()
         self.window = KpiWindow(self)
         self.life_cycle = LifeCycle(self)
-        policies = adaptive or scenario.capacity.policy != "level"
+        policies = adaptive or reviewed_policy(scenario.capacity)
         self.reviewer = Reviewer(self) if policies else None
         self._schedule_start()
 
@@ -473,7 +480,14 @@ class SupplyChainModel(mesa.Model):
         self.counting = False
         self._little = self.littles_law_gaps()
         self._window = window_kpis(self)
+        if self.kpi_plugins:
+            self._plugin_kpis = self._window_plugin_kpis(self._window)
         self.window_closed = True
+
+    def _window_plugin_kpis(self, window: dict[str, float]) -> dict[str, float]:
+        """The values of the KPI plugins called at the end of the window (not after_drain)."""
+        runs = [r for r in self.kpi_plugins if not r.after_drain]
+        return kpi_plugins.evaluate(runs, window, self)
 
     def timeseries(self) -> pd.DataFrame:
         """Sampled levels (when ``simulation.sample_every`` > 0), one row per sample."""
@@ -500,7 +514,15 @@ class SupplyChainModel(mesa.Model):
 
         Order KPIs (fill rate, lead times, on-time and lost-sales rates) cover the orders
         that arrived in the window [warmup, horizon]; the others are time averages and
-        rates over that window.
+        rates over that window. The KPI plugins' values come last
+        (:mod:`btoagents.kpis.plugin`).
         """
         window = self._window if self._window is not None else window_kpis(self)
-        return kpi_record(self.kpi, self.catalog, window)
+        record = kpi_record(self.kpi, self.catalog, window)
+        if self.kpi_plugins:
+            record.update(
+                self._plugin_kpis if self._window is not None else self._window_plugin_kpis(window)
+            )
+            late = [r for r in self.kpi_plugins if r.after_drain]
+            record.update(kpi_plugins.evaluate(late, record, self))
+        return record

@@ -5,16 +5,24 @@ suppliers, the dealers, the final customers and the intermediaries, in that orde
 customers' attributes are drawn from the ``customers`` stream here, so the order of
 construction is part of a seed's meaning. Every stock point then starts its KPI window at
 the end of the warm-up and feeds the review-period counters of its bullwhip stage.
+
+The manufacturer, the dealers and the final customers are built from the class their
+section names (``manufacturer.agent``, ``dealers.agent``, ``customers.agent``; the built-in
+class by default, else a subclass from the plugin registry, :mod:`btoagents.plugins`),
+resolved once here, with the built-in's arguments plus ``params=`` (the agent's validated
+``Params``). Nothing is looked up per event.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from btoagents.agents import Dealer, FinalCustomer, HardwareSupplier, Intermediary
+from btoagents import plugins
+from btoagents.agents import Dealer, FinalCustomer, HardwareSupplier, Intermediary, Manufacturer
 
 if TYPE_CHECKING:
-    from btoagents.agents import Manufacturer
+    from pydantic import BaseModel
+
     from btoagents.chain import Chain, Levels
     from btoagents.config.schema import Scenario
     from btoagents.kpis.collector import KpiCollector
@@ -46,6 +54,19 @@ def component_levels(kpi: KpiCollector, scenario: Scenario) -> Levels:
     return [[(kpi.comp_units, 1.0), (kpi.comp_value, c)] for c in costs]
 
 
+def agent_class(kind: str, section: Any) -> tuple[type, BaseModel]:
+    """The agent class ``section.agent`` names (a plugin of ``kind``: ``dealer``,
+    ``customer``, ``manufacturer``) and its parameters from ``section.params``."""
+    plugin = plugins.resolve(kind, section.agent)
+    return plugin.factory, plugin.params_of(section)
+
+
+def build_manufacturer(chain: Chain) -> Manufacturer:
+    """The plant, of the class ``manufacturer.agent`` names."""
+    cls, params = agent_class("manufacturer", chain.cfg.manufacturer)
+    return cls(chain, params=params)
+
+
 def build_suppliers(chain: Chain) -> tuple[list[HardwareSupplier], list[HardwareSupplier]]:
     """The suppliers, and per component the supplier that makes it (components without a
     named supplier go to the first)."""
@@ -60,16 +81,18 @@ def build_suppliers(chain: Chain) -> tuple[list[HardwareSupplier], list[Hardware
 
 
 def build_dealers(chain: Chain) -> list[Dealer]:
-    """``dealers.count`` dealers sharing demand equally."""
+    """``dealers.count`` dealers sharing demand equally, of the class ``dealers.agent``."""
     n = chain.cfg.dealers.count
-    return [Dealer(chain, i, 1.0 / n) for i in range(n)]
+    cls, params = agent_class("dealer", chain.cfg.dealers)
+    return [cls(chain, i, 1.0 / n, params=params) for i in range(n)]
 
 
 def build_customers(chain: Chain, dealers: list[Dealer]) -> list[FinalCustomer]:
     """The final customers: patience, price sensitivity and favourite variant drawn from
     the ``customers`` stream (in that order, customer by customer); homes assigned to the
-    dealers in turn."""
+    dealers in turn. Of the class ``customers.agent``."""
     cfg = chain.cfg.customers
+    cls, params = agent_class("customer", cfg)
     s = chain.streams["customers"]
     lo, hi = cfg.switch_discount
     customers: list[FinalCustomer] = []
@@ -83,7 +106,7 @@ def build_customers(chain: Chain, dealers: list[Dealer]) -> list[FinalCustomer]:
         switch = lo + (hi - lo) * s.uniform()
         favourite = chain.pick_variant(s.uniform())
         dealer = dealers[i % len(dealers)] if dealers else None
-        customers.append(FinalCustomer(chain, i, patience, switch, favourite, dealer))
+        customers.append(cls(chain, i, patience, switch, favourite, dealer, params=params))
     return customers
 
 

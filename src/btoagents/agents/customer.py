@@ -13,7 +13,9 @@ import math
 from typing import TYPE_CHECKING
 
 import mesa
+from pydantic import BaseModel
 
+from btoagents.plugins import NoParams, register_builtin
 from btoagents.records import FINAL, Order
 from btoagents.vocabulary import Admission, Strategy
 
@@ -27,9 +29,15 @@ DEFER, REJECT = Admission.DEFER, Admission.REJECT
 
 
 class FinalCustomer(mesa.Agent):
-    """A final customer. Times in days; ``switch_discount`` is a share of list price."""
+    """A final customer. Times in days; ``switch_discount`` is a share of list price.
+
+    A subclass named by ``customers.agent`` replaces it (:mod:`btoagents.plugins`): it keeps
+    this constructor, declares its parameters as ``Params`` (read from ``customers.params``,
+    held in ``self.params``) and overrides what it decides differently.
+    """
 
     model: Chain  # the model, seen through its chain interface
+    Params: type[BaseModel] = NoParams
 
     def __init__(
         self,
@@ -39,8 +47,10 @@ class FinalCustomer(mesa.Agent):
         switch_discount: float,
         favourite: int,
         dealer: Dealer | None,
+        params: BaseModel | None = None,
     ) -> None:
         super().__init__(model)
+        self.params = params if params is not None else self.Params()
         self.index = index
         self.base_patience = patience
         self.patience = patience
@@ -170,3 +180,6 @@ class FinalCustomer(mesa.Agent):
             self.multiplier = min(1.0, self.multiplier + cfg.recovery)
             if math.isfinite(self.base_patience):
                 self.patience += cfg.recovery * (self.base_patience - self.patience)
+
+
+register_builtin("customer", "customer", FinalCustomer)

@@ -13,7 +13,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+from pydantic import BaseModel
 
+from btoagents.plugins import NoParams, register_builtin
 from btoagents.products import days_of_supply_stock
 from btoagents.records import Transfer
 from btoagents.stock import StockPoint
@@ -24,12 +26,21 @@ if TYPE_CHECKING:
 
 
 class Dealer(mesa.Agent):
-    """A dealer with a lot of finished units and a restocking policy."""
+    """A dealer with a lot of finished units and a restocking policy.
+
+    A subclass named by ``dealers.agent`` replaces it (:mod:`btoagents.plugins`): it keeps
+    this constructor, declares its parameters as ``Params`` (read from ``dealers.params``,
+    held in ``self.params``) and may override :meth:`target` to change the stock it holds.
+    """
 
     model: Chain  # the model, seen through its chain interface
+    Params: type[BaseModel] = NoParams
 
-    def __init__(self, model: Chain, index: int, share: float) -> None:
+    def __init__(
+        self, model: Chain, index: int, share: float, params: BaseModel | None = None
+    ) -> None:
         super().__init__(model)
+        self.params = params if params is not None else self.Params()
         cfg = model.cfg.dealers
         cat = model.catalog
         self.index = index
@@ -39,6 +50,7 @@ class Dealer(mesa.Agent):
         for v, var in enumerate(cat.variants):
             stocked = model.strategy[v] == Strategy.BTS
             s_up = days_of_supply_stock(var.rate * share, cfg.days_of_supply) if stocked else 0
+            s_up = self.target(v, s_up)
             if cfg.policy == "ss" and stocked:
                 s_low = min(int(var.rate * share * cfg.reorder_days), s_up - 1)
             else:
@@ -56,6 +68,16 @@ class Dealer(mesa.Agent):
             reorder,
             periodic=cfg.policy == "order_up_to",
         )
+
+    def target(self, variant: int, units: int) -> int:
+        """The stock target (units) this dealer holds of ``variant`` when its policy asks
+        for ``units`` (at the start and at each fulfillment review): ``units`` itself; a
+        subclass may cap or round it."""
+        return units
+
+    def set_target(self, variant: int, units: int) -> None:
+        """Hold :meth:`target` units of ``variant`` from now on (a policy's decision)."""
+        self.stock.set_target(variant, self.target(variant, units))
 
     def initial_stock(self) -> None:
         """Fill the lot to its targets at time 0."""
@@ -90,3 +112,6 @@ class Dealer(mesa.Agent):
         plant = m.plant.finished
         for _ in range(quantity):
             plant.demand(variant, Transfer(variant, stock, now))
+
+
+register_builtin("dealer", "dealer", Dealer)

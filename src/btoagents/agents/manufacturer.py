@@ -18,8 +18,10 @@ import math
 from typing import TYPE_CHECKING
 
 import mesa
+from pydantic import BaseModel
 
 from btoagents.distributions import Duration
+from btoagents.plugins import NoParams, register_builtin
 from btoagents.policies.slots import SlotBook
 from btoagents.production import Workcenter
 from btoagents.records import Job, Order
@@ -33,12 +35,19 @@ ATO, BTO, ETO = Strategy.ATO, Strategy.BTO, Strategy.ETO
 
 
 class Manufacturer(mesa.Agent):
-    """The plant: lines, finished goods of stocked variants and component stock."""
+    """The plant: lines, finished goods of stocked variants and component stock.
+
+    A subclass named by ``manufacturer.agent`` replaces it (:mod:`btoagents.plugins`): it
+    keeps this constructor, declares its parameters as ``Params`` (read from
+    ``manufacturer.params``, held in ``self.params``) and overrides what it does differently.
+    """
 
     model: Chain  # the model, seen through its chain interface
+    Params: type[BaseModel] = NoParams
 
-    def __init__(self, model: Chain) -> None:
+    def __init__(self, model: Chain, params: BaseModel | None = None) -> None:
         super().__init__(model)
+        self.params = params if params is not None else self.Params()
         scn = model.cfg
         cfg = scn.manufacturer
         cat = model.catalog
@@ -214,3 +223,6 @@ class Manufacturer(mesa.Agent):
             self.model.unit_built(job.order)
         else:
             job.dest.receive(job.item, 1)
+
+
+register_builtin("manufacturer", "manufacturer", Manufacturer)

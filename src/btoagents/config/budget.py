@@ -23,6 +23,7 @@ import math
 import os
 from dataclasses import dataclass
 
+from btoagents.config.policy_schema import adaptive, reviewed
 from btoagents.config.schema import Scenario
 from btoagents.errors import ConfigError
 
@@ -101,13 +102,13 @@ def estimate(scn: Scenario) -> Estimate:
         reviews["order-up-to reviews (forecast.review_period)"] = (
             days / forecast.review_period * items
         )
-    if scn.fulfillment.policy != "static":
+    if adaptive(scn.fulfillment):
         f = scn.fulfillment
         reviews["fulfillment reviews (fulfillment.review_period)"] = (
             days / f.review_period * (1 + variants * (1 + n_dealers))
         )
         reviews["demand buckets (fulfillment.bucket_days)"] = days / f.bucket_days * (1 + variants)
-    if scn.capacity.policy != "level":
+    if reviewed(scn.capacity):
         reviews["capacity reviews (capacity.review_period)"] = (
             days / scn.capacity.review_period * (1 + variants)
         )
@@ -150,7 +151,7 @@ def estimate(scn: Scenario) -> Estimate:
         memory["time-series samples (simulation.sample_every)"] = (
             days / sim.sample_every * BYTES_PER_SAMPLE
         )
-    if scn.fulfillment.policy != "static":
+    if adaptive(scn.fulfillment):
         f = scn.fulfillment
         memory["demand buckets (fulfillment.window / bucket_days)"] = (
             variants * (f.window / f.bucket_days + 1) * 8
@@ -182,7 +183,7 @@ def _initial_units(scn: Scenario, order_rate: float) -> float:
     for comp in scn.components.values():
         supplier = scn.supplier_config(comp.supplier or scn.supplier_names()[0])
         units += comp.plant_base_stock + supplier.base_stock
-    if scn.fulfillment.policy != "static":
+    if adaptive(scn.fulfillment):
         covers = [scn.fulfillment.cover_days, *scn.fulfillment.bandit.cover_days]
         units += max(covers) * order_rate
     return units

@@ -10,6 +10,10 @@ there: days, orders or units per day, shares in [0, 1].
 checked when a scenario is validated (which imports a plugin named by import path). The
 built-ins keep their parameters where they always were: the sub-tables below
 (``fulfillment.classification``, ...) and the capacity keys.
+
+Which policies act: only the built-in ``static`` fulfillment policy and ``level`` capacity
+policy never change anything (:func:`adaptive`, :func:`reviewed`); every other policy,
+a plugin included, gets the per-variant ledger, its reviews and its events.
 """
 
 from __future__ import annotations
@@ -36,6 +40,29 @@ PLUGIN_DESCRIPTION = (
     "a registered name or an import path 'package.module:Name' (see btoagents.plugins)"
 )
 PARAMS_DESCRIPTION = "parameters of a policy that is not built in (its Params model)"
+AGENT_DESCRIPTION = (
+    "the agent class: the built-in, a registered name or an import path 'package.module:Name' "
+    "of a subclass of the built-in (see btoagents.plugins)"
+)
+AGENT_PARAMS_DESCRIPTION = "parameters of an agent class that is not built in (its Params model)"
+
+#: the built-in policies under which nothing changes at a review; any other policy, a
+#: plugin included, is adaptive (fulfillment) or reviewed (capacity)
+STATIC = "static"
+LEVEL = "level"
+
+
+def adaptive(fulfillment: FulfillmentConfig) -> bool:
+    """Whether the fulfillment policy may switch strategies: every policy but the built-in
+    ``static`` (a plugin is always taken to switch; the model then keeps the per-variant
+    ledger and schedules its reviews)."""
+    return fulfillment.policy != STATIC
+
+
+def reviewed(capacity: CapacityConfig) -> bool:
+    """Whether the capacity policy is reviewed: every policy but the built-in ``level``
+    (a plugin always is)."""
+    return capacity.policy != LEVEL
 
 
 def check_policy(kind: str, spec: str) -> str:
@@ -50,9 +77,9 @@ def check_policy(kind: str, spec: str) -> str:
 def check_policy_params(kind: str, params: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
     """``params`` if the section's plugin accepts them (line errors inside the table
     otherwise); not checked when the plugin itself was refused."""
-    from btoagents.plugins import check_params
+    from btoagents.plugins import check_params, kind_of
 
-    spec = info.data.get("policy")
+    spec = info.data.get(kind_of(kind).field)
     if spec is not None:
         check_params(kind, spec, params)
     return params

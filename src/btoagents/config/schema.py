@@ -10,9 +10,9 @@ Every value that drives memory or run time has an upper bound from
 from __future__ import annotations
 
 import math
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from btoagents.config.limits import (
     MAX_CUSTOMERS,
@@ -33,9 +33,14 @@ from btoagents.config.limits import (
     MIN_PERIOD_DAYS,
 )
 from btoagents.config.policy_schema import (
+    AGENT_DESCRIPTION,
+    AGENT_PARAMS_DESCRIPTION,
     CapacityConfig,
     DemandManagementConfig,
     FulfillmentConfig,
+    adaptive,
+    check_policy,
+    check_policy_params,
 )
 from btoagents.config.section import Number, Section
 
@@ -44,7 +49,6 @@ ServiceDistribution = Literal["exponential", "deterministic", "gamma", "lognorma
 StockPolicy = Literal["base_stock", "ss"]
 ReplenishPolicy = Literal["base_stock", "ss", "order_up_to"]
 Discipline = Literal["fcfs", "bto_priority", "bto_preemptive"]
-
 
 
 class SimulationConfig(Section):
@@ -214,6 +218,18 @@ class CustomersConfig(Section):
     late_rate_penalty: float = Field(0.1, ge=0, lt=1)
     late_patience_penalty: float = Field(0.1, ge=0, lt=1)
     recovery: float = Field(0.02, ge=0, le=1, description="rate regained per on-time delivery")
+    agent: str = Field("customer", description=AGENT_DESCRIPTION)
+    params: dict[str, Any] = Field(default_factory=dict, description=AGENT_PARAMS_DESCRIPTION)
+
+    @field_validator("agent")
+    @classmethod
+    def _known_agent(cls, v: str) -> str:
+        return check_policy("customer", v)
+
+    @field_validator("params")
+    @classmethod
+    def _agent_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        return check_policy_params("customer", v, info)
 
     @field_validator("switch_discount")
     @classmethod
@@ -249,6 +265,18 @@ class DealersConfig(Section):
     )
     transport_time: float = Field(0.0, ge=0, le=MAX_DAYS, description="plant-to-dealer days")
     markdown: list[MarkdownStep] = Field(default_factory=list)
+    agent: str = Field("dealer", description=AGENT_DESCRIPTION)
+    params: dict[str, Any] = Field(default_factory=dict, description=AGENT_PARAMS_DESCRIPTION)
+
+    @field_validator("agent")
+    @classmethod
+    def _known_agent(cls, v: str) -> str:
+        return check_policy("dealer", v)
+
+    @field_validator("params")
+    @classmethod
+    def _agent_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        return check_policy_params("dealer", v, info)
 
 
 class ManufacturerConfig(Section):
@@ -281,6 +309,18 @@ class ManufacturerConfig(Section):
     overtime_cost: float = Field(
         0.0, ge=0, le=MAX_MONEY, description="cost per overtime line-day worked"
     )
+    agent: str = Field("manufacturer", description=AGENT_DESCRIPTION)
+    params: dict[str, Any] = Field(default_factory=dict, description=AGENT_PARAMS_DESCRIPTION)
+
+    @field_validator("agent")
+    @classmethod
+    def _known_agent(cls, v: str) -> str:
+        return check_policy("manufacturer", v)
+
+    @field_validator("params")
+    @classmethod
+    def _agent_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        return check_policy_params("manufacturer", v, info)
 
 
 class SupplierConfig(Section):
@@ -369,7 +409,14 @@ class CostsConfig(Section):
 
 
 class KpisConfig(Section):
-    """KPI settings."""
+    """KPI settings, and the KPI plugins that add their own KPIs to every run's record.
+
+    ``plugins`` lists KPI plugins (registered names or import paths
+    ``"package.module:Name"``); the parameters of each go in the table
+    ``params.<short name>``, the short name being the class name of an import path
+    (``StockTurns`` for ``"examples.custom_kpi:StockTurns"``) or the registered name (see
+    :mod:`btoagents.kpis.plugin`).
+    """
 
     lead_time_target: float = Field(14.0, gt=0, le=MAX_DAYS, description="days counted as on time")
     utilization_period: float = Field(
@@ -378,6 +425,32 @@ class KpisConfig(Section):
         le=MAX_DAYS,
         description="days per period of the utilization_sd KPI",
     )
+    plugins: list[str] = Field(
+        default_factory=list,
+        description="KPI plugins: registered names or import paths 'package.module:Name'",
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="per KPI plugin (by short name), the table of its parameters",
+    )
+
+    @field_validator("plugins")
+    @classmethod
+    def _known_plugins(cls, v: list[str]) -> list[str]:
+        from btoagents.kpis.plugin import check_plugins
+
+        check_plugins(v)
+        return v
+
+    @field_validator("params")
+    @classmethod
+    def _plugin_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        from btoagents.kpis.plugin import check_params
+
+        specs = info.data.get("plugins")
+        if specs is not None:
+            check_params(specs, v)
+        return v
 
 
 class Scenario(Section):
@@ -422,7 +495,7 @@ class Scenario(Section):
                         f"products.{name}.components: unknown component {comp!r} "
                         f"(known: {sorted(self.components)})"
                     )
-        if self.fulfillment.policy != "static" and self.dealers.policy == "order_up_to":
+        if adaptive(self.fulfillment) and self.dealers.policy == "order_up_to":
             raise ValueError(
                 f"fulfillment.policy: {self.fulfillment.policy!r} switches variants between "
                 "strategies, which needs dealers.policy 'base_stock' or 'ss' (not 'order_up_to')"

@@ -12,6 +12,9 @@ before it runs anything. Suffixed names appear as follows:
 - ``bullwhip[stage]`` for the three stages of :data:`BULLWHIP_STAGES`, when two stages or
   more saw varying demand over the window's review periods.
 
+The KPIs that the scenario's KPI plugins declare (``kpis.plugins``, see
+:mod:`btoagents.kpis.plugin`) come last, in listed order; every run reports them.
+
 The first kind is exact. The last two depend on what happens in the run, so the catalogue
 declares what *can* appear: the strategies a variant may hold (its own, plus what the
 fulfillment policy may switch it to: :func:`possible_strategies`) and the stages that can
@@ -186,7 +189,8 @@ def kpi_names(scenario: Scenario) -> list[str]:
     """Every KPI name a run of ``scenario`` may report (see the module docstring).
 
     Base names in :data:`KPI_TABLE` order, then per-family, per-strategy and per-stage
-    names. No model is built and nothing is drawn.
+    names, then the KPI plugins' names. No model is built and nothing is drawn (a plugin
+    named by import path is imported).
     """
     catalog = Catalog(scenario)
     names = list(KPI_TABLE)
@@ -199,11 +203,22 @@ def kpi_names(scenario: Scenario) -> list[str]:
         names += [f"{n}[{s.label}]" for s in strategies for n in GROUP_KPIS]
     if len(possible_stages(scenario, catalog)) > 1:
         names += [f"bullwhip[{stage}]" for stage in BULLWHIP_STAGES]
+    if scenario.kpis.plugins:
+        from btoagents.kpis.plugin import catalogue
+
+        names += list(catalogue(scenario))
     return names
 
 
-def describe(name: str) -> tuple[str, str]:
-    """Unit and meaning of a KPI name, suffixed or not; KeyError for an unknown name."""
+def describe(name: str, scenario: Scenario | None = None) -> tuple[str, str]:
+    """Unit and meaning of a KPI name, suffixed or not, or of a KPI that a plugin of
+    ``scenario`` declares; KeyError for an unknown name."""
+    if scenario is not None and scenario.kpis.plugins and name not in KPI_TABLE:
+        from btoagents.kpis.plugin import catalogue
+
+        declared = catalogue(scenario)
+        if name in declared:
+            return declared[name]
     base, _, suffix = name.partition("[")
     unit, meaning = KPI_TABLE[base]
     if suffix:

@@ -1,10 +1,19 @@
 """The kinds of plugin a scenario can name, and what a plugin of each kind must provide.
 
-A kind is a place in the scenario where a plugin is chosen (``fulfillment.policy``,
-``capacity.policy``): the section holding the choice and its ``params`` table, the module
-whose import registers the built-ins of that kind, and the methods a plugin class must have.
-Further kinds (``kpi``, ``agent``, ``demand_management``, ``replenishment``) are one more
-row of :data:`KINDS` plus the model hook that builds and calls them.
+A kind is a place in the scenario where a plugin is chosen: the section holding the choice
+and its ``params`` table, the module whose import registers the built-ins of that kind,
+and what a plugin class must be (its methods, or the built-in class it must subclass).
+
+- policies (``fulfillment.policy``, ``capacity.policy``): a class with ``review(state)``,
+  built as ``Class(params, context)`` (:mod:`btoagents.policies.protocol`);
+- KPIs (``kpis.plugins``, a list: several at once): a class with ``names`` and
+  ``record(kpis, chain)``, built as ``Class(params)`` (:mod:`btoagents.kpis.plugin`);
+- agents (``dealers.agent``, ``customers.agent``, ``manufacturer.agent``): a subclass of the
+  built-in agent class, built by :mod:`btoagents.wiring` with the built-in's arguments plus
+  ``params=`` (the way ciw takes a ``node_class``); the built-in class is the default.
+
+Further kinds (``demand_management``, ``replenishment``) are one more row of :data:`KINDS`
+plus the model hook that builds and calls them.
 """
 
 from __future__ import annotations
@@ -20,9 +29,12 @@ class Kind:
         name: the kind, also the prefix of its entry-point names (``fulfillment.NAME``).
         section: the scenario section holding the choice and its ``params`` (a TOML table).
         builtins: the module whose import registers the built-in plugins of this kind.
-        methods: methods a plugin object must have (its protocol), checked at load.
+        methods: methods a plugin class must have, as messages show them
+            (``"review(state)"``), checked at load.
         role: what a plugin of this kind is, as messages name it.
         field: the key of ``section`` that names the plugin.
+        base: the class a plugin must subclass, as an import path (agents), if any.
+        many: ``field`` holds a list of plugins (KPIs), not one name.
     """
 
     name: str
@@ -31,6 +43,8 @@ class Kind:
     methods: tuple[str, ...]
     role: str
     field: str = "policy"
+    base: str | None = None
+    many: bool = False
 
     @property
     def key(self) -> str:
@@ -38,20 +52,38 @@ class Kind:
         return f"{self.section}.{self.field}"
 
 
+def _agent(name: str, section: str, module: str, cls: str) -> Kind:
+    return Kind(name, section, module, (), f"{name} agent", "agent", f"{module}:{cls}")
+
+
 KINDS: dict[str, Kind] = {
     "fulfillment": Kind(
         "fulfillment",
         "fulfillment",
         "btoagents.policies.fulfillment",
-        ("review",),
+        ("review(state)",),
         "fulfillment policy",
     ),
     "capacity": Kind(
         "capacity",
         "capacity",
         "btoagents.policies.capacity",
-        ("review",),
+        ("review(state)",),
         "capacity policy",
+    ),
+    "kpi": Kind(
+        "kpi",
+        "kpis",
+        "btoagents.kpis.plugin",
+        ("record(kpis, chain)",),
+        "KPI plugin",
+        field="plugins",
+        many=True,
+    ),
+    "dealer": _agent("dealer", "dealers", "btoagents.agents.dealer", "Dealer"),
+    "customer": _agent("customer", "customers", "btoagents.agents.customer", "FinalCustomer"),
+    "manufacturer": _agent(
+        "manufacturer", "manufacturer", "btoagents.agents.manufacturer", "Manufacturer"
     ),
 }
 

@@ -91,17 +91,19 @@ def plugin_record(plugin: Plugin) -> dict[str, Any]:
 
 
 def describe(scenario: Any) -> list[dict[str, Any]]:
-    """For each plugin ``scenario`` uses that is not built in, in kind order: ``kind``,
-    ``spec`` (as the scenario names it), ``module``, ``distribution`` and ``version`` (None
-    when the module comes from no installed distribution) and ``sha256`` of the module's
-    source file (None when it has none). Resolving a plugin imports it."""
+    """For each plugin ``scenario`` uses that is not built in, in kind order (policies, KPIs
+    in listed order, agents; :data:`~btoagents.plugins.kinds.KINDS`): ``kind``, ``spec`` (as
+    the scenario names it), ``module``, ``distribution`` and ``version`` (None when the
+    module comes from no installed distribution) and ``sha256`` of the module's source file
+    (None when it has none). Resolving a plugin imports it."""
     out = []
     for kind in KINDS.values():
         section = getattr(scenario, kind.section, None)
-        spec = getattr(section, kind.field, None)
-        if spec is None:
+        value = getattr(section, kind.field, None)
+        if value is None:
             continue
-        plugin = resolve(kind.name, spec)
-        if not plugin.builtin:
-            out.append(plugin_record(plugin))
+        for spec in value if kind.many else [value]:
+            plugin = resolve(kind.name, spec)
+            if not plugin.builtin:
+                out.append(plugin_record(plugin))
     return out

@@ -9,9 +9,14 @@ A scenario names a plugin in one of three ways:
   named in the scenario as ``NAME``; a built-in name always wins over an entry point;
 - an import path ``package.module:Name`` (see :mod:`btoagents.plugins.imports`).
 
-A plugin class is built as ``Class(params, context)``: ``params`` an instance of its
+A policy class is built as ``Class(params, context)``: ``params`` an instance of its
 ``Params`` model (a pydantic model, best a :class:`~btoagents.config.section.Section`; none:
-no parameters), ``context`` a :class:`~btoagents.plugins.context.PolicyContext`.
+no parameters), ``context`` a :class:`~btoagents.plugins.context.PolicyContext`. KPI and
+agent plugins are built by their own hooks (:mod:`btoagents.kpis.plugin`,
+:mod:`btoagents.wiring`) from :attr:`Plugin.factory` and :meth:`Plugin.params_of`.
+
+The entry-point group keeps its first name, ``btoagents.policies``, for every kind (KPIs
+and agents too), so that distributions registered before the other kinds keep working.
 """
 
 from __future__ import annotations
@@ -151,10 +156,16 @@ def check_protocol(kind: Kind, obj: Any, spec: str) -> None:
     """Refuse an object that is not a plugin class of ``kind`` (one line, as PluginError)."""
     if not inspect.isclass(obj):
         raise PluginError(f"{spec} is a {type(obj).__name__}, not a {kind.role} class")
-    missing = [m for m in kind.methods if not callable(getattr(obj, m, None))]
+    if kind.base is not None:
+        base = import_object(kind.base)
+        if not issubclass(obj, base):
+            raise PluginError(
+                f"{spec} is not a {kind.role}: it must subclass {base.__module__}."
+                f"{base.__qualname__}"
+            )
+    missing = [m for m in kind.methods if not callable(getattr(obj, m.split("(")[0], None))]
     if missing:
-        wanted = ", ".join(f"{m}(state)" for m in missing)
-        raise PluginError(f"{spec} is not a {kind.role}: it has no method {wanted}")
+        raise PluginError(f"{spec} is not a {kind.role}: it has no method {', '.join(missing)}")
     params = getattr(obj, "Params", NoParams)
     if not (inspect.isclass(params) and issubclass(params, BaseModel)):
         raise PluginError(
@@ -225,7 +236,7 @@ def check_params(kind: str, spec: str, data: dict[str, Any]) -> None:
                 where = f"takes its parameters from [{section}.{plugin.params_at}]"
             raise PluginError(
                 f"the built-in {kind_of(kind).role} {spec!r} {where}; {section}.params is for "
-                "a policy that is not built in"
+                f"a {kind_of(kind).role} that is not built in"
             )
         return
     validate_params(plugin.params, data)

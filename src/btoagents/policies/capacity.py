@@ -35,6 +35,9 @@ class LevelPolicy(Unchanged):
 class ChasePolicy:
     """Overtime lines for the next period: enough to clear the queue and the forecast."""
 
+    #: it owns the plant's overtime (see :class:`btoagents.policies.protocol.Policy`)
+    controls_overtime = True
+
     def __init__(self, cfg: CapacityConfig) -> None:
         self.review_period = cfg.review_period
         self.max_lines = cfg.max_overtime_lines

@@ -36,7 +36,18 @@ class Decision:
 
 
 class Policy(Protocol):
-    """A reviewed decision rule."""
+    """A reviewed decision rule.
+
+    Attributes:
+        review_period: days between reviews.
+        controls_overtime: optional, False when absent. A capacity policy that sets it
+            (``controls_overtime = True`` on its class, as
+            :class:`~btoagents.policies.capacity.ChasePolicy` does) owns the plant's
+            overtime: no overtime line is allowed at the start, and the
+            ``Decision.overtime_lines`` it returns open as soon as one job waits. Without it
+            a decision's ``overtime_lines`` open only when ``manufacturer.overtime_threshold``
+            jobs wait.
+    """
 
     review_period: float
 

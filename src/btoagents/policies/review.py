@@ -12,6 +12,11 @@ policy (every ``capacity.review_period`` days) for a decision, and carries it ou
   demand plus ``postponement.service_z`` standard deviations (Poisson), never below the
   scenario's ``plant_base_stock``;
 - pre-build units are added to the plant targets; overtime lines open for the period.
+
+A capacity policy whose class sets ``controls_overtime = True`` (the built-in ``chase``, or
+a plugin) owns the plant's overtime: at the start no overtime line is allowed, and the
+lines its decisions allow open as soon as one job waits (threshold 1), instead of the
+scenario's ``manufacturer.overtime_lines`` and ``overtime_threshold``.
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from btoagents.policies.capacity import ChasePolicy, make_capacity
-from btoagents.policies.fulfillment import StaticPolicy, make_fulfillment
+from btoagents.config.policy_schema import adaptive, reviewed
+from btoagents.policies.capacity import make_capacity
+from btoagents.policies.fulfillment import make_fulfillment
 from btoagents.policies.protocol import Decision
 from btoagents.policies.state import ATO, BTO, BTS, ETO, ChainState
 from btoagents.products import days_of_supply_stock
@@ -55,21 +61,24 @@ class Reviewer:
         self.ledger = model.ledger
         self._last_totals = None
         self._last_review = 0.0
-        if isinstance(self.capacity, ChasePolicy):
+        self.adaptive = adaptive(scn.fulfillment)
+        self.reviewed = reviewed(scn.capacity)
+        if getattr(self.capacity, "controls_overtime", False):
             model.plant.workcenter.set_overtime(0, 1)
 
-    @property
-    def adaptive(self) -> bool:
-        """Whether the fulfillment policy may change strategies."""
-        return not isinstance(self.fulfillment, StaticPolicy)
-
     def start(self) -> None:
-        """Schedule the first reviews (at time 0) and the demand buckets."""
+        """Schedule the first reviews (at time 0) and the demand buckets.
+
+        Whether the fulfillment policy may change strategies (``adaptive``) and whether the
+        capacity policy is reviewed (``reviewed``) follow the scenario's names
+        (:func:`btoagents.config.policy_schema.adaptive`, ``reviewed``): every policy but the
+        built-in ``static`` and ``level``, plugins included.
+        """
         cal = self.model.cal
         if self.adaptive:
             cal.at(0.0, self._review_fulfillment)
             cal.at(self.ledger.bucket_days, self._bucket)
-        if self.model.cfg.capacity.policy != "level":
+        if self.reviewed:
             cal.at(0.0, self._review_capacity)
 
     # -- events ---------------------------------------------------------------------------
@@ -219,7 +228,7 @@ class Reviewer:
         self.plant_target[v] = plant
         for i, d in enumerate(m.dealers):
             target = dealers[i] if isinstance(dealers, list) else dealers
-            d.stock.set_target(v, target)
+            d.set_target(v, target)
         self._set_plant(v)
 
     def _set_plant(self, v: int) -> None:
