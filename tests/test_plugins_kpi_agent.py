@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.metadata
+import json
 import math
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ from btoagents.agents import Dealer, FinalCustomer, Manufacturer
 from btoagents.config import load_scenario
 from btoagents.errors import ConfigError
 from btoagents.experiment import load_results, sweep
+from btoagents.experiment.analysis import analyze
 from btoagents.kpis.catalogue import KPI_TABLE, describe, kpi_names
 from btoagents.model import SupplyChainModel
 
@@ -439,3 +441,17 @@ def test_a_serial_sweep_stores_a_kpi_plugins_column(tmp_path, monkeypatch):
     rows = load_results(tmp_path / "res")
     assert "stock_turns" in rows.columns and (rows["stock_turns"] > 0).all()
     assert rows.groupby("factor.cover")["stock_turns"].mean().is_monotonic_decreasing
+    summary = analyze(tmp_path / "res", kpis=["stock_turns"])["summary"]
+    assert list(summary["kpi"]) == ["stock_turns", "stock_turns"]
+    assert summary["mean"].tolist() == pytest.approx(
+        rows.groupby("factor.cover")["stock_turns"].mean().tolist()
+    )
+    manifest = json.loads((tmp_path / "res" / "manifest.json").read_text())
+    assert [(r["kind"], r["spec"]) for r in manifest["plugins"]] == [
+        ("kpi", "examples.custom_kpi:StockTurns")
+    ]
+
+
+def test_one_kpi_plugin_may_be_named_without_a_list():
+    scn = load_scenario("mm1-bts", ["kpis.plugins=examples.custom_kpi:StockTurns"])
+    assert scn.kpis.plugins == ["examples.custom_kpi:StockTurns"]

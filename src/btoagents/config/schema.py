@@ -434,6 +434,11 @@ class KpisConfig(Section):
         description="per KPI plugin (by short name), the table of its parameters",
     )
 
+    @field_validator("plugins", mode="before")
+    @classmethod
+    def _one_plugin(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v  # one plugin may be named without a list
+
     @field_validator("plugins")
     @classmethod
     def _known_plugins(cls, v: list[str]) -> list[str]:

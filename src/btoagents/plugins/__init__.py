@@ -1,12 +1,17 @@
-"""Plugins: researchers' own policies, named in a scenario next to the built-in ones.
+"""Plugins: researchers' own policies, KPIs and agents, named in a scenario next to the built-ins.
 
-A scenario chooses a plugin of each kind (:mod:`btoagents.plugins.kinds`: now
-``fulfillment.policy`` and ``capacity.policy``) by a registered name - a built-in, or a
-name an installed distribution registers under the entry-point group
-``btoagents.policies`` as ``KIND.NAME`` - or by an import path ``"package.module:Name"``.
-A plugin's parameters go in the section's ``params`` table and are validated at load
-against the ``Params`` model its class declares, with the same one-line errors as every
-other key. What a user writes::
+A scenario chooses a plugin of each kind (:mod:`btoagents.plugins.kinds`:
+``fulfillment.policy``, ``capacity.policy``, ``kpis.plugins`` (a list), ``dealers.agent``,
+``customers.agent``, ``manufacturer.agent``) by a registered name - a built-in, or a name
+an installed distribution registers under the entry-point group ``btoagents.policies`` as
+``KIND.NAME`` (``fulfillment.NAME``, ``capacity.NAME``, ``kpi.NAME``, ``dealer.NAME``,
+``customer.NAME``, ``manufacturer.NAME``; the group keeps its first name for every kind) -
+or by an import path ``"package.module:Name"``. A plugin's parameters go in the section's
+``params`` table (a KPI plugin's in ``kpis.params.<short name>``, see
+:mod:`btoagents.kpis.plugin`) and are validated at load against the ``Params`` model its
+class declares, with the same one-line errors as every other key. An agent plugin must
+subclass the built-in agent it replaces (``btoagents.agents.Dealer``, ``FinalCustomer``,
+``Manufacturer``; see :mod:`btoagents.wiring`). What a user writes for a policy::
 
     # examples/custom_policy/stock_hot.py
     class StockHot:
@@ -21,6 +26,19 @@ other key. What a user writes::
 
     btoagents run dealer-network --set fulfillment.policy=examples.custom_policy:StockHot \\
         --set fulfillment.params.threshold=3
+
+for an agent (built with the built-in's arguments plus ``params=``, held in ``self.params``)::
+
+    # examples/custom_agent/capped_dealer.py
+    class CappedDealer(Dealer):
+        class Params(Section):
+            max_units: int = Field(1, ge=0)
+
+        def target(self, variant: int, units: int) -> int:
+            return min(units, self.params.max_units)
+
+    btoagents run dealer-network --set dealers.agent=examples.custom_agent:CappedDealer \\
+        --set dealers.params.max_units=2
 
 Security: a scenario or experiment file that names an import path runs that module's code
 when it is loaded - such files are code, to be trusted like any script. The dashboard
