@@ -69,6 +69,14 @@ class Unserved:
         }
 
 
+class SetsChain:
+    names = {"tamper": ("share", "tries to change the chain")}
+
+    def record(self, kpis, chain):
+        chain.counting = True
+        return {}
+
+
 class Clash:
     names = {"profit": ("currency/day", "my own profit")}
 
@@ -257,6 +265,14 @@ def test_an_undeclared_value_fails_the_run_in_one_line(mod):
     with pytest.raises(plugins.PluginError) as exc:
         SupplyChainModel(scn, seed=1).run()
     assert one_line(exc).endswith("returned 'other', which it does not declare in names (mine)")
+
+
+def test_a_kpi_plugin_cannot_set_the_chains_attributes(mod):
+    scn = load_scenario("mm1-bts", [*SHORT, kpi_plugins(f"{mod}:SetsChain")])
+    model = SupplyChainModel(scn, seed=1)
+    with pytest.raises(AttributeError, match="cannot set chain.counting"):
+        model.run()
+    assert model.counting is False
 
 
 def test_a_kpi_plugin_can_be_an_installed_entry_point(monkeypatch):

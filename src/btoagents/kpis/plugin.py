@@ -34,9 +34,10 @@ When it is called: once per run, when the KPI window closes at the horizon
 (``chain.cal.now`` is the horizon): ``kpis`` holds the window's KPIs (time averages, money
 per day and counts: every built-in KPI but the order KPIs of :data:`ORDER_KPIS`, which wait
 for the window's orders to be delivered), plus the values of the plugins listed before it;
-``chain`` is the model as :class:`btoagents.chain.Recorded` sees it, to be read, never
-changed (its accumulators' ``mean(chain.cal.now)`` are the window's time averages, its
-``kpi.flows`` the window's money and counts over ``chain.cal.now - chain.warmup`` days).
+``chain`` is the model as :class:`btoagents.chain.Recorded` sees it, read only
+(:class:`ChainView`: its attributes cannot be set). Its accumulators'
+``mean(chain.cal.now)`` are the window's time averages, its ``kpi.flows`` the window's
+money and counts over ``chain.cal.now - chain.warmup`` days.
 A plugin whose class sets ``after_drain = True`` is called instead at the end of the run,
 with the complete record (order KPIs included); the chain's time averages have then run
 past the window, so such a plugin reads the record, not the accumulators.
@@ -180,6 +181,23 @@ def catalogue(scenario: Scenario) -> dict[str, tuple[str, str]]:
     return out
 
 
+class ChainView:
+    """The chain as a KPI plugin sees it: every attribute of the model reads through, none
+    can be set (an AttributeError naming it). What the attributes hold (stock points,
+    accumulators) is the model's own: a plugin reads it and leaves it as it is."""
+
+    __slots__ = ("_chain",)
+
+    def __init__(self, chain: Recorded) -> None:
+        object.__setattr__(self, "_chain", chain)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(object.__getattribute__(self, "_chain"), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a KPI plugin reads the chain, it cannot set chain.{name}")
+
+
 @dataclass(frozen=True)
 class KpiRun:
     """A KPI plugin object of one run, with what it declared."""
@@ -224,9 +242,10 @@ def evaluate(runs: list[KpiRun], kpis: dict[str, float], chain: Recorded) -> dic
     """The values of ``runs`` in order, each plugin seeing ``kpis`` plus the values of the
     plugins before it."""
     seen = dict(kpis)
+    view = ChainView(chain)
     out: dict[str, float] = {}
     for run in runs:
-        values = run.values(seen, chain)
+        values = run.values(seen, view)
         seen.update(values)
         out.update(values)
     return out
