@@ -34,7 +34,7 @@ import math
 
 from pydantic import Field
 
-from btoagents.agents import Dealer, FinalCustomer, Manufacturer
+from btoagents.agents import Dealer, FinalCustomer, HardwareSupplier, Manufacturer
 from btoagents.config.section import Section
 from btoagents.policies.protocol import Decision
 
@@ -126,6 +126,16 @@ class CountingCustomer(FinalCustomer):
 
 class SlowPlant(Manufacturer):
     pass
+
+
+class SlowSupplier(HardwareSupplier):
+    """Every delivery takes ``extra`` days more than the scenario's lead time."""
+
+    class Params(Section):
+        extra: float = Field(5.0, ge=0, description="days")
+
+    def ship(self, transfer, component, stock, age):
+        self.model.cal.after(self.params.extra, self.arrive, transfer)
 
 
 class NotADealer:
@@ -299,6 +309,7 @@ def test_the_built_in_agents_are_the_registered_defaults():
     assert plugins.names("dealer") == ["dealer"]
     assert plugins.names("customer") == ["customer"]
     assert plugins.names("manufacturer") == ["manufacturer"]
+    assert plugins.names("supplier") == ["supplier"]
     assert plugins.resolve("dealer", "dealer").factory is Dealer
     scn = load_scenario("dealer-network")
     assert (scn.dealers.agent, scn.customers.agent, scn.manufacturer.agent) == (
@@ -338,6 +349,16 @@ def test_a_manufacturer_subclass_is_built(mod):
     model = SupplyChainModel(scn, seed=1)
     assert type(model.manufacturer).__name__ == "SlowPlant" and model.plant is model.manufacturer
     model.run()
+
+
+def test_a_supplier_subclass_replaces_every_supplier(mod):
+    scn = load_scenario("ato-decoupling", [*SHORT, f"supplier.agent={mod}:SlowSupplier"])
+    model = SupplyChainModel(scn, seed=1)
+    assert {type(s).__name__ for s in model.suppliers} == {"SlowSupplier"}
+    assert {s.params.extra for s in model.suppliers} == {5.0}
+    kpis = model.run()
+    plain = SupplyChainModel(load_scenario("ato-decoupling", SHORT), seed=1).run()
+    assert kpis["orders_awaiting_components"] > plain["orders_awaiting_components"]
 
 
 def test_an_agent_that_is_not_a_subclass_is_refused_in_one_line(mod):
@@ -414,6 +435,7 @@ def test_describe_covers_kpi_and_agent_plugins(mod, tmp_path):
             kpi_plugins("examples.custom_kpi:StockTurns", f"{mod}:ProfitPerOrder"),
             f"dealers.agent={mod}:EmptyDealer",
             f"customers.agent={mod}:CountingCustomer",
+            f"supplier.agent={mod}:SlowSupplier",
         ],
     )
     records = plugins.describe(scn)
@@ -422,6 +444,7 @@ def test_describe_covers_kpi_and_agent_plugins(mod, tmp_path):
         ("kpi", f"{mod}:ProfitPerOrder"),
         ("dealer", f"{mod}:EmptyDealer"),
         ("customer", f"{mod}:CountingCustomer"),
+        ("supplier", f"{mod}:SlowSupplier"),
     ]
     source = REPO / "examples" / "custom_kpi" / "stock_turns.py"
     assert records[0]["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()

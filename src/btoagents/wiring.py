@@ -6,11 +6,11 @@ customers' attributes are drawn from the ``customers`` stream here, so the order
 construction is part of a seed's meaning. Every stock point then starts its KPI window at
 the end of the warm-up and feeds the review-period counters of its bullwhip stage.
 
-The manufacturer, the dealers and the final customers are built from the class their
-section names (``manufacturer.agent``, ``dealers.agent``, ``customers.agent``; the built-in
-class by default, else a subclass from the plugin registry, :mod:`btoagents.plugins`),
-resolved once here, with the built-in's arguments plus ``params=`` (the agent's validated
-``Params``). Nothing is looked up per event.
+The manufacturer, the suppliers, the dealers and the final customers are built from the
+class their section names (``manufacturer.agent``, ``supplier.agent``, ``dealers.agent``,
+``customers.agent``; the built-in class by default, else a subclass from the plugin
+registry, :mod:`btoagents.plugins`), resolved once here, with the built-in's arguments
+plus ``params=`` (the agent's validated ``Params``). Nothing is looked up per event.
 """
 
 from __future__ import annotations
@@ -69,14 +69,15 @@ def build_manufacturer(chain: Chain) -> Manufacturer:
 
 def build_suppliers(chain: Chain) -> tuple[list[HardwareSupplier], list[HardwareSupplier]]:
     """The suppliers, and per component the supplier that makes it (components without a
-    named supplier go to the first)."""
+    named supplier go to the first). Of the class ``supplier.agent``, all of them."""
     scn = chain.cfg
     names = scn.supplier_names()
     owner = [c.supplier or names[0] for c in scn.components.values()]
+    cls, params = agent_class("supplier", scn.supplier)
     by_name = {}
     for name in names:
         mine = [i for i, o in enumerate(owner) if o == name]
-        by_name[name] = HardwareSupplier(chain, name, scn.supplier_config(name), mine)
+        by_name[name] = cls(chain, name, scn.supplier_config(name), mine, params=params)
     return list(by_name.values()), [by_name[o] for o in owner]
 
 

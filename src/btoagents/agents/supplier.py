@@ -12,9 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+from pydantic import BaseModel
 
 from btoagents.config.schema import SupplierConfig
 from btoagents.distributions import Duration
+from btoagents.plugins import NoParams, register_builtin
 from btoagents.production import Workcenter
 from btoagents.records import Job, Transfer
 from btoagents.stock import StockPoint
@@ -25,12 +27,26 @@ if TYPE_CHECKING:
 
 
 class HardwareSupplier(mesa.Agent):
-    """A component supplier with a stock point, production servers and a delivery lead time."""
+    """A component supplier with a stock point, production servers and a delivery lead time.
+
+    A subclass named by ``supplier.agent`` replaces every supplier (:mod:`btoagents.plugins`):
+    it keeps this constructor, declares its parameters as ``Params`` (read from
+    ``supplier.params``, held in ``self.params``) and overrides what it does differently.
+    """
 
     model: Chain  # the model, seen through its chain interface
+    Params: type[BaseModel] = NoParams
 
-    def __init__(self, model: Chain, name: str, cfg: SupplierConfig, components: list[int]) -> None:
+    def __init__(
+        self,
+        model: Chain,
+        name: str,
+        cfg: SupplierConfig,
+        components: list[int],
+        params: BaseModel | None = None,
+    ) -> None:
         super().__init__(model)
+        self.params = params if params is not None else self.Params()
         self.name = name
         self.cfg = cfg
         n = len(model.catalog.components)
@@ -107,3 +123,6 @@ class HardwareSupplier(mesa.Agent):
 
     def finished(self, job: Job) -> None:
         job.dest.receive(job.item, 1)
+
+
+register_builtin("supplier", "supplier", HardwareSupplier)

@@ -345,6 +345,20 @@ class SupplierConfig(Section):
     )
     lead_time_distribution: Literal["deterministic", "exponential", "gamma"] = "deterministic"
     lead_time_cv: float = Field(0.5, ge=MIN_CV, le=MAX_FACTOR)
+    agent: str = Field(
+        "supplier", description=f"{AGENT_DESCRIPTION}; every supplier is of this class"
+    )
+    params: dict[str, Any] = Field(default_factory=dict, description=AGENT_PARAMS_DESCRIPTION)
+
+    @field_validator("agent")
+    @classmethod
+    def _known_agent(cls, v: str) -> str:
+        return check_policy("supplier", v)
+
+    @field_validator("params")
+    @classmethod
+    def _agent_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        return check_policy_params("supplier", v, info)
 
 
 class SupplierOverride(Section):

@@ -2,16 +2,18 @@
 
 A scenario chooses a plugin of each kind (:mod:`btoagents.plugins.kinds`:
 ``fulfillment.policy``, ``capacity.policy``, ``kpis.plugins`` (a list), ``dealers.agent``,
-``customers.agent``, ``manufacturer.agent``) by a registered name - a built-in, or a name
-an installed distribution registers under the entry-point group ``btoagents.policies`` as
-``KIND.NAME`` (``fulfillment.NAME``, ``capacity.NAME``, ``kpi.NAME``, ``dealer.NAME``,
-``customer.NAME``, ``manufacturer.NAME``; the group keeps its first name for every kind) -
+``customers.agent``, ``manufacturer.agent``, ``supplier.agent``) by a registered name - a
+built-in, or a name an installed distribution registers under the entry-point group
+``btoagents.policies`` as ``KIND.NAME`` (``fulfillment.NAME``, ``capacity.NAME``,
+``kpi.NAME``, ``dealer.NAME``, ``customer.NAME``, ``manufacturer.NAME``,
+``supplier.NAME``; the group keeps its first name for every kind) -
 or by an import path ``"package.module:Name"``. A plugin's parameters go in the section's
 ``params`` table (a KPI plugin's in ``kpis.params.<short name>``, see
 :mod:`btoagents.kpis.plugin`) and are validated at load against the ``Params`` model its
 class declares, with the same one-line errors as every other key. An agent plugin must
 subclass the built-in agent it replaces (``btoagents.agents.Dealer``, ``FinalCustomer``,
-``Manufacturer``; see :mod:`btoagents.wiring`). What a user writes for a policy::
+``Manufacturer``, ``HardwareSupplier``; see :mod:`btoagents.wiring`). What a user writes
+for a policy::
 
     # examples/custom_policy/stock_hot.py
     class StockHot:

@@ -8,9 +8,10 @@ and what a plugin class must be (its methods, or the built-in class it must subc
   built as ``Class(params, context)`` (:mod:`btoagents.policies.protocol`);
 - KPIs (``kpis.plugins``, a list: several at once): a class with ``names`` and
   ``record(kpis, chain)``, built as ``Class(params)`` (:mod:`btoagents.kpis.plugin`);
-- agents (``dealers.agent``, ``customers.agent``, ``manufacturer.agent``): a subclass of the
-  built-in agent class, built by :mod:`btoagents.wiring` with the built-in's arguments plus
-  ``params=`` (the way ciw takes a ``node_class``); the built-in class is the default.
+- agents (``dealers.agent``, ``customers.agent``, ``manufacturer.agent``,
+  ``supplier.agent`` for every supplier): a subclass of the built-in agent class, built by
+  :mod:`btoagents.wiring` with the built-in's arguments plus ``params=`` (the way ciw takes
+  a ``node_class``); the built-in class is the default.
 
 Further kinds (``demand_management``, ``replenishment``) are one more row of :data:`KINDS`
 plus the model hook that builds and calls them.
@@ -85,6 +86,7 @@ KINDS: dict[str, Kind] = {
     "manufacturer": _agent(
         "manufacturer", "manufacturer", "btoagents.agents.manufacturer", "Manufacturer"
     ),
+    "supplier": _agent("supplier", "supplier", "btoagents.agents.supplier", "HardwareSupplier"),
 }
 
 
