@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from btoagents.config.policy_schema import adaptive
 from btoagents.products import Catalog
 from btoagents.vocabulary import Strategy
 
@@ -118,7 +119,12 @@ CORE_KPIS: tuple[str, ...] = (
 
 
 def _policy_choices(scenario: Scenario, catalog: Catalog, v: int) -> set[Strategy]:
-    """The strategies the fulfillment policy may give switchable variant ``v``."""
+    """The strategies the fulfillment policy may give switchable variant ``v``.
+
+    The built-ins say what they may choose; a plugin (any other name) may choose any build
+    strategy but eto, as the model treats every policy but ``static`` as adaptive
+    (:func:`btoagents.config.policy_schema.adaptive`).
+    """
     fcfg = scenario.fulfillment
     build = ATO if catalog.variants[v].components else BTO
 
@@ -126,7 +132,7 @@ def _policy_choices(scenario: Scenario, catalog: Catalog, v: int) -> set[Strateg
         return BTO if s == ATO and build == BTO else s
 
     policy = fcfg.policy
-    if policy == "static":
+    if not adaptive(fcfg):
         return set()
     if policy == "classification":
         cls = fcfg.classification
