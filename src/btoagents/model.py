@@ -40,10 +40,8 @@ from btoagents.kpis import KpiCollector, TimeAverage, Welford
 from btoagents.kpis import plugin as kpi_plugins
 from btoagents.kpis.record import kpi_record, window_kpis
 from btoagents.lifecycle import LifeCycle
-from btoagents.policies.demand_management import DemandManager
 from btoagents.policies.ledger import VariantLedger
 from btoagents.policies.markdown import MarkdownSchedule
-from btoagents.policies.replenishment import PeriodicReview
 from btoagents.policies.review import Reviewer
 from btoagents.products import Catalog
 from btoagents.random import Streams
@@ -90,11 +88,7 @@ class SupplyChainModel(mesa.Model):
             strategies=adaptive or len(set(self.strategy)) > 1,
         )
         self.bts_variants = TimeAverage(float(sum(s == BTS for s in self.strategy)))
-        self.dm = (
-            DemandManager(scenario.demand_management)
-            if DemandManager.active(scenario.demand_management)
-            else None
-        )
+        self.dm = wiring.build_demand_manager(self)
         self.markdown = MarkdownSchedule(scenario.dealers.markdown)
         self._markdowns = bool(self.markdown.steps)
         self.substitution = scenario.customers.substitution
@@ -134,7 +128,7 @@ class SupplyChainModel(mesa.Model):
         self.dealers = wiring.build_dealers(self)
         self.customers = wiring.build_customers(self, self.dealers)
         self.intermediaries = wiring.build_intermediaries(self)
-        self.periodic_review = PeriodicReview(self)
+        self.periodic_review = wiring.build_periodic_review(self)
         self.stock_points = wiring.stock_points(self.manufacturer, self.dealers, self.suppliers)
         wiring.start_windows(
             self.kpi,

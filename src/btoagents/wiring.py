@@ -10,7 +10,9 @@ The manufacturer, the suppliers, the dealers and the final customers are built f
 class their section names (``manufacturer.agent``, ``supplier.agent``, ``dealers.agent``,
 ``customers.agent``; the built-in class by default, else a subclass from the plugin
 registry, :mod:`btoagents.plugins`), resolved once here, with the built-in's arguments
-plus ``params=`` (the agent's validated ``Params``). Nothing is looked up per event.
+plus ``params=`` (the agent's validated ``Params``). So are the demand manager
+(``demand_management.policy``) and the periodic review rule (``forecast.rule``). Nothing
+is looked up per event.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ if TYPE_CHECKING:
     from btoagents.chain import Chain, Levels
     from btoagents.config.schema import Scenario
     from btoagents.kpis.collector import KpiCollector
+    from btoagents.policies.demand_management import DemandManager
     from btoagents.policies.ledger import VariantLedger
+    from btoagents.policies.replenishment import PeriodicReview
     from btoagents.products import Catalog
     from btoagents.stock import StockPoint
 
@@ -59,6 +63,31 @@ def agent_class(kind: str, section: Any) -> tuple[type, BaseModel]:
     ``customer``, ``manufacturer``) and its parameters from ``section.params``."""
     plugin = plugins.resolve(kind, section.agent)
     return plugin.factory, plugin.params_of(section)
+
+
+def plugin_class(kind: str, section: Any) -> tuple[type, BaseModel, bool]:
+    """The class the key of ``kind`` in ``section`` names (``demand_management.policy``,
+    ``forecast.rule``), its parameters from ``section.params``, and whether it is the
+    built-in."""
+    plugin = plugins.resolve(kind, getattr(section, plugins.kind_of(kind).field))
+    return plugin.factory, plugin.params_of(section), plugin.builtin
+
+
+def build_demand_manager(chain: Chain) -> DemandManager | None:
+    """The demand manager ``demand_management.policy`` names; None for the built-in when no
+    key departs from plain quoting (the customers then skip it). A plugin is always built."""
+    cfg = chain.cfg.demand_management
+    cls, params, builtin = plugin_class("demand_management", cfg)
+    if builtin and not cls.active(cfg):
+        return None
+    return cls(cfg, params=params, chain=chain)
+
+
+def build_periodic_review(chain: Chain) -> PeriodicReview:
+    """The periodic review rule ``forecast.rule`` names, built once the stock points exist
+    (it sets their forecasts, lead times in periods and initial targets)."""
+    cls, params, _ = plugin_class("replenishment", chain.cfg.forecast)
+    return cls(chain, params=params)
 
 
 def build_manufacturer(chain: Chain) -> Manufacturer:

@@ -4,12 +4,13 @@ when that changes), capacity against a season, and proactive demand management.
 Part of the scenario schema (:mod:`btoagents.config.schema` re-exports them); units as
 there: days, orders or units per day, shares in [0, 1].
 
-``fulfillment.policy`` and ``capacity.policy`` name a plugin of the registry
-(:mod:`btoagents.plugins`): a built-in, an installed plugin, or an import path
-``package.module:Name``, whose parameters go in the section's ``params`` table. Both are
-checked when a scenario is validated (which imports a plugin named by import path). The
-built-ins keep their parameters where they always were: the sub-tables below
-(``fulfillment.classification``, ...) and the capacity keys.
+``fulfillment.policy``, ``capacity.policy`` and ``demand_management.policy`` name a
+plugin of the registry (:mod:`btoagents.plugins`): a built-in, an installed plugin, or an
+import path ``package.module:Name``, whose parameters go in the section's ``params``
+table. Each is checked when a scenario is validated (which imports a plugin named by
+import path). The built-ins keep their parameters where they always were: the sub-tables
+below (``fulfillment.classification``, ...), the capacity keys and the demand-management
+keys.
 
 Which policies act: only the built-in ``static`` fulfillment policy and ``level`` capacity
 policy never change anything (:func:`adaptive`, :func:`reviewed`); every other policy,
@@ -45,6 +46,10 @@ AGENT_DESCRIPTION = (
     "of a subclass of the built-in (see btoagents.plugins)"
 )
 AGENT_PARAMS_DESCRIPTION = "parameters of an agent class that is not built in (its Params model)"
+DEMAND_MANAGER_DESCRIPTION = (
+    "the demand manager: 'standard' (the built-in), a registered name or an import path "
+    "'package.module:Name' of a subclass of DemandManager (see btoagents.plugins)"
+)
 
 #: the built-in policies under which nothing changes at a review; any other policy, a
 #: plugin included, is adaptive (fulfillment) or reviewed (capacity)
@@ -267,8 +272,16 @@ PrebuildParams = _section_params(
 
 
 class DemandManagementConfig(Section):
-    """Proactive demand management: quoting, acceptance, price incentives and slot booking."""
+    """Proactive demand management: quoting, acceptance, price incentives and slot booking.
 
+    ``policy`` names the demand manager: the built-in ``standard`` (the rules of
+    :mod:`btoagents.policies.demand_management`, set by the keys below), or a subclass of
+    :class:`~btoagents.policies.demand_management.DemandManager` (a registered name or an
+    import path ``package.module:Name``) whose parameters go in ``params``; it inherits the
+    keys below and overrides the rules it changes.
+    """
+
+    policy: str = Field("standard", description=DEMAND_MANAGER_DESCRIPTION)
     quote_margin: float = Field(
         0.0, ge=0, le=MAX_DAYS, description="days added to every lead-time quote"
     )
@@ -309,6 +322,20 @@ class DemandManagementConfig(Section):
     slot_extra_days: float = Field(
         0.0, ge=0, le=MAX_DAYS, description="days of extra patience the slot discount buys"
     )
+
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="parameters of a demand manager that is not built in"
+    )
+
+    @field_validator("policy")
+    @classmethod
+    def _known_policy(cls, v: str) -> str:
+        return check_policy("demand_management", v)
+
+    @field_validator("params")
+    @classmethod
+    def _policy_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        return check_policy_params("demand_management", v, info)
 
     @field_validator("slot_days")
     @classmethod

@@ -387,7 +387,24 @@ class ComponentConfig(Section):
 
 
 class ForecastConfig(Section):
-    """Forecasting for periodic order-up-to replenishment (the bullwhip stage)."""
+    """Forecasting for periodic order-up-to replenishment (the bullwhip stage).
+
+    ``rule`` names the periodic review rule of the stock points replenished by
+    ``order_up_to`` (``dealers.policy``, ``components.*.plant_policy``): the built-in
+    ``order_up_to`` (level ``L * F + safety_stock``), or a subclass of
+    :class:`~btoagents.policies.replenishment.PeriodicReview` (a registered name or an
+    import path ``package.module:Name``) whose parameters go in ``params``; it keeps the
+    keys below (its forecast and review period) and overrides the level it orders up to.
+    """
+
+    rule: str = Field(
+        "order_up_to",
+        description=(
+            "the periodic review rule: 'order_up_to' (the built-in), a registered name or an "
+            "import path 'package.module:Name' of a subclass of PeriodicReview "
+            "(see btoagents.plugins)"
+        ),
+    )
 
     method: Literal["moving_average", "exponential_smoothing"] = "moving_average"
     window: int = Field(
@@ -400,6 +417,19 @@ class ForecastConfig(Section):
     safety_stock: float = Field(
         0.0, ge=0, le=MAX_UNITS, description="units added to the order-up-to level"
     )
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="parameters of a review rule that is not built in"
+    )
+
+    @field_validator("rule")
+    @classmethod
+    def _known_rule(cls, v: str) -> str:
+        return check_policy("replenishment", v)
+
+    @field_validator("params")
+    @classmethod
+    def _rule_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        return check_policy_params("replenishment", v, info)
 
 
 class IntermediaryConfig(Section):

@@ -8,13 +8,19 @@ and what a plugin class must be (its methods, or the built-in class it must subc
   built as ``Class(params, context)`` (:mod:`btoagents.policies.protocol`);
 - KPIs (``kpis.plugins``, a list: several at once): a class with ``names`` and
   ``record(kpis, chain)``, built as ``Class(params)`` (:mod:`btoagents.kpis.plugin`);
+- demand management (``demand_management.policy``): a subclass of
+  :class:`~btoagents.policies.demand_management.DemandManager` (the built-in ``standard``),
+  built once by :mod:`btoagents.wiring` as ``Class(cfg, params=..., chain=...)``;
+- dealer and plant replenishment (``forecast.rule``): a subclass of
+  :class:`~btoagents.policies.replenishment.PeriodicReview` (the built-in
+  ``order_up_to``), built once as ``Class(chain, params=...)``;
 - agents (``dealers.agent``, ``customers.agent``, ``manufacturer.agent``,
   ``supplier.agent`` for every supplier): a subclass of the built-in agent class, built by
   :mod:`btoagents.wiring` with the built-in's arguments plus ``params=`` (the way ciw takes
   a ``node_class``); the built-in class is the default.
 
-Further kinds (``demand_management``, ``replenishment``) are one more row of :data:`KINDS`
-plus the model hook that builds and calls them.
+A further kind is one more row of :data:`KINDS` plus the model hook that builds and calls
+it.
 """
 
 from __future__ import annotations
@@ -57,6 +63,11 @@ def _agent(name: str, section: str, module: str, cls: str) -> Kind:
     return Kind(name, section, module, (), f"{name} agent", "agent", f"{module}:{cls}")
 
 
+def _subclass(name: str, section: str, field: str, module: str, cls: str, role: str) -> Kind:
+    """A kind whose plugins subclass a built-in class (named by ``section.field``)."""
+    return Kind(name, section, module, (), role, field, f"{module}:{cls}")
+
+
 KINDS: dict[str, Kind] = {
     "fulfillment": Kind(
         "fulfillment",
@@ -71,6 +82,22 @@ KINDS: dict[str, Kind] = {
         "btoagents.policies.capacity",
         ("review(state)",),
         "capacity policy",
+    ),
+    "demand_management": _subclass(
+        "demand_management",
+        "demand_management",
+        "policy",
+        "btoagents.policies.demand_management",
+        "DemandManager",
+        "demand manager",
+    ),
+    "replenishment": _subclass(
+        "replenishment",
+        "forecast",
+        "rule",
+        "btoagents.policies.replenishment",
+        "PeriodicReview",
+        "replenishment rule",
     ),
     "kpi": Kind(
         "kpi",

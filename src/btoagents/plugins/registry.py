@@ -64,7 +64,9 @@ class Plugin:
             builder.
         params: the pydantic model of its parameters.
         params_at: where the parameters sit in the section (``params``, a built-in's
-            sub-table, or ``""`` for keys of the section itself), None: no parameters.
+            sub-table, or ``""`` for keys of the section itself: those of ``params``, or
+            with :class:`NoParams` the section's other keys, read by the class itself),
+            None: no parameters.
         builtin: shipped with btoagents.
         entry_point: the entry point that registered it, if any.
     """
@@ -227,8 +229,10 @@ def check_params(kind: str, spec: str, data: dict[str, Any]) -> None:
     if plugin.builtin:
         if data:
             section = kind_of(kind).section
-            if plugin.params_at in (None, SECTION_KEYS) and plugin.params is NoParams:
+            if plugin.params_at is None:
                 where = "takes no parameters"
+            elif plugin.params_at == SECTION_KEYS and plugin.params is NoParams:
+                where = f"takes its parameters from the other keys of [{section}]"
             elif plugin.params_at == SECTION_KEYS:
                 keys = ", ".join(f"{section}.{k}" for k in plugin.params.model_fields)
                 where = f"takes its parameters from {keys}"

@@ -17,20 +17,53 @@ its point of sale (a backorder of a stocked variant, or an order built to order)
    (:mod:`btoagents.policies.slots`); a customer whose patience falls short of the quoted
    slot by at most ``slot_extra_days`` takes the later slot for ``slot_discount`` off list
    price when that meets its switching threshold.
+
+These rules are the built-in demand manager, ``demand_management.policy = "standard"``
+(the default), a registry entry like any plugin (:mod:`btoagents.plugins`). A scenario may
+name instead a subclass of :class:`DemandManager` (an import path ``"package.module:Name"``
+or an installed entry point ``demand_management.NAME``) that overrides any rule; its
+parameters, declared as ``Params``, go in ``demand_management.params``. The built-in is
+built only when a key departs from plain quoting (:meth:`DemandManager.active`); a plugin
+is always built and consulted for every request that would wait.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import BaseModel
+
 from btoagents.config.schema import DemandManagementConfig
+from btoagents.plugins import NoParams, register_builtin
+from btoagents.plugins.registry import SECTION_KEYS
 from btoagents.vocabulary import Admission
 
 ACCEPT, REJECT, DEFER = Admission.ACCEPT, Admission.REJECT, Admission.DEFER
 
 
 class DemandManager:
-    """The scenario's demand-management rules; the model applies their outcomes."""
+    """The scenario's demand-management rules; the model applies their outcomes.
 
-    def __init__(self, cfg: DemandManagementConfig) -> None:
+    A subclass named by ``demand_management.policy`` replaces it: it keeps this
+    constructor, declares its parameters as ``Params`` (read from
+    ``demand_management.params``, held in ``self.params``) and overrides any of
+    :meth:`quote`, :meth:`wants_incentive`, :meth:`admit`, :meth:`slot_offer` and
+    :meth:`accepted`. ``self.chain`` is the model as agents see it
+    (:class:`btoagents.chain.Chain`, which refers to this class: hence typed ``Any`` here),
+    to be read when a rule is applied, not at construction (the agents are built after the
+    demand manager); None when the rules are used on their own.
+    """
+
+    Params: type[BaseModel] = NoParams
+
+    def __init__(
+        self,
+        cfg: DemandManagementConfig,
+        params: BaseModel | None = None,
+        chain: Any = None,
+    ) -> None:
+        self.params = params if params is not None else self.Params()
+        self.chain = chain
         self.cfg = cfg
         self.factor = cfg.quote_factor
         self.margin = cfg.quote_margin
@@ -79,3 +112,6 @@ class DemandManager:
         """Record an accepted order's quote (the promise property's witness)."""
         if quote > self.max_accepted_quote:
             self.max_accepted_quote = quote
+
+
+register_builtin("demand_management", "standard", DemandManager, params_at=SECTION_KEYS)

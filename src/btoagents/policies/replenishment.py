@@ -7,6 +7,13 @@ in review periods. It orders ``y - inventory position``; a negative order is a r
 (Chen, Drezner, Ryan and Simchi-Levi, "Quantifying the bullwhip effect in a simple supply
 chain", Management Science 46(3), 2000, whose variance ratio for this rule is
 ``1 + 2L/p + 2L^2/p^2``).
+
+This rule is the built-in ``forecast.rule = "order_up_to"`` (the default), a registry
+entry like any plugin (:mod:`btoagents.plugins`). A scenario may name instead a subclass of
+:class:`PeriodicReview` (an import path ``"package.module:Name"`` or an installed entry
+point ``replenishment.NAME``) that overrides :meth:`PeriodicReview.level`, the level an
+item is ordered up to, or :meth:`PeriodicReview.review_point`, the whole review of a stock
+point; its parameters, declared as ``Params``, go in ``forecast.params``.
 """
 
 from __future__ import annotations
@@ -14,7 +21,11 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel
+
 from btoagents.config.schema import ForecastConfig
+from btoagents.plugins import NoParams, register_builtin
+from btoagents.plugins.registry import SECTION_KEYS
 from btoagents.vocabulary import Strategy
 
 if TYPE_CHECKING:
@@ -61,9 +72,17 @@ class PeriodicReview:
     variants (the supplier's mean lead time). A dealer item that is not BTS is not
     reviewed; dealers send surplus units back to the plant. :meth:`start` schedules the
     first review one ``forecast.review_period`` after time 0.
+
+    A subclass named by ``forecast.rule`` replaces it: it keeps this constructor, declares
+    its parameters as ``Params`` (read from ``forecast.params``, held in ``self.params``,
+    set before the first call of :meth:`level`) and overrides :meth:`level` (or
+    :meth:`review_point`).
     """
 
-    def __init__(self, chain: Chain) -> None:
+    Params: type[BaseModel] = NoParams
+
+    def __init__(self, chain: Chain, params: BaseModel | None = None) -> None:
+        self.params = params if params is not None else self.Params()
         self.chain = chain
         fc = chain.cfg.forecast
         self.period = fc.review_period
@@ -85,7 +104,7 @@ class PeriodicReview:
                 for i, stocked in enumerate(sp.periodic):
                     if stocked and strategy[i] == Strategy.BTS:
                         sp.lead_periods[i] = cover / period
-                        sp.base[i] = round(order_up_to(mean[i], sp.lead_periods[i], self.safety))
+                        sp.base[i] = round(self.level(sp, i, mean[i]))
                     else:
                         sp.periodic[i] = False
                 sp.returns_to = chain.finished_return
@@ -100,7 +119,7 @@ class PeriodicReview:
             for c, periodic in enumerate(comp.periodic):
                 if periodic:
                     comp.lead_periods[c] = chain.supplier_of[c].lead_time.mean / period
-                    comp.base[c] = round(order_up_to(mean[c], comp.lead_periods[c], self.safety))
+                    comp.base[c] = round(self.level(comp, c, mean[c]))
 
     def start(self, points: list[StockPoint]) -> None:
         """Review, among ``points``, those with a forecast, every review period."""
@@ -114,17 +133,24 @@ class PeriodicReview:
             self.review_point(sp)
         self.chain.cal.after(self.period, self.review)
 
+    def level(self, sp: StockPoint, item: int, forecast: float) -> float:
+        """The level (units, rounded by the caller) ``item`` of ``sp`` is ordered up to,
+        given its forecast demand per review period: ``L * forecast + safety_stock``, ``L``
+        being ``sp.lead_periods[item]`` (review periods). Also sets the initial stock
+        target, from the mean demand per period, when the rule is built."""
+        return sp.lead_periods[item] * forecast + self.safety  # order_up_to(), inlined
+
     def review_point(self, sp: StockPoint) -> None:
         """Observe the period's demand, update the forecast, order up to the new level or
         return the surplus (when the stock point has somewhere to return it)."""
-        safety = self.safety
+        level_of = self.level
         for i, periodic in enumerate(sp.periodic):
             if not periodic:
                 continue
             demand = sp.demanded[i] - sp.seen[i]
             sp.seen[i] = sp.demanded[i]
             forecast = sp.forecast.update(i, demand)
-            level = round(order_up_to(forecast, sp.lead_periods[i], safety))
+            level = round(level_of(sp, i, forecast))
             q = level - sp.position(i)
             if q > 0:
                 sp.order(i, q)
@@ -133,3 +159,6 @@ class PeriodicReview:
                 if n:
                     sp.count_orders(-n)
                     sp.returns_to(i, n)
+
+
+register_builtin("replenishment", "order_up_to", PeriodicReview, params_at=SECTION_KEYS)
