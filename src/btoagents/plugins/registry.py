@@ -11,9 +11,10 @@ A scenario names a plugin in one of three ways:
 
 A policy class is built as ``Class(params, context)``: ``params`` an instance of its
 ``Params`` model (a pydantic model, best a :class:`~btoagents.config.section.Section`; none:
-no parameters), ``context`` a :class:`~btoagents.plugins.context.PolicyContext`. KPI and
-agent plugins are built by their own hooks (:mod:`btoagents.kpis.plugin`,
-:mod:`btoagents.wiring`) from :attr:`Plugin.factory` and :meth:`Plugin.params_of`.
+no parameters), ``context`` a :class:`~btoagents.plugins.context.PolicyContext`. KPI,
+demand-management, review-rule and agent plugins are built by their own hooks
+(:mod:`btoagents.kpis.plugin`, :mod:`btoagents.wiring`) from :attr:`Plugin.factory` and
+:meth:`Plugin.params_of`, not by :func:`build`.
 
 The entry-point group keeps its first name, ``btoagents.policies``, for every kind (KPIs
 and agents too), so that distributions registered before the other kinds keep working.
