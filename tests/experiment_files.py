@@ -29,6 +29,29 @@ overrides = ["products.standard.strategy=bto"]
 RUNS = 18
 
 
+#: the example plugin package's policy (run from the repository root)
+HOT = "examples.custom_policy:StockHot"
+
+#: a static arm against StockHot on a short dealer-network: 2 arms x 2 replications
+HOT_VS_STATIC = f"""
+name = "{{name}}"
+scenario = "dealer-network"
+replications = 2
+seed = 3
+overrides = ["simulation.horizon=90", "simulation.warmup=0"]
+kpis = ["switches", "bts_share", "fg_inventory"]
+[design]
+kind = "full_factorial"
+[factors.cover]
+key = "fulfillment.cover_days"
+levels = [30.0]
+[arms.static]
+overrides = []
+[arms.hot]
+overrides = ['fulfillment.policy="{HOT}"', "fulfillment.params.threshold=3"]
+"""
+
+
 def write_experiment(folder: Path, text: str = TINY, name: str = "exp.toml") -> Path:
     """Write an experiment file into ``folder``; returns its path."""
     path = folder / name

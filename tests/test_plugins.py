@@ -43,9 +43,9 @@ from btoagents.policies.fulfillment import (
     make_fulfillment,
 )
 from btoagents.viz.params import control_overrides, model_params, typed_overrides
+from experiment_files import HOT, HOT_VS_STATIC
 
 REPO = Path(__file__).resolve().parents[1]
-HOT = "examples.custom_policy:StockHot"
 
 
 @pytest.fixture(autouse=True)
@@ -414,23 +414,7 @@ def test_describe_gives_the_distribution_and_version_of_an_installed_module():
 
 # -- sweeps: a worker process imports the plugin, or says in one line why not ----------------
 
-EXPERIMENT = f"""
-name = "hot-vs-static"
-scenario = "dealer-network"
-replications = 2
-seed = 3
-overrides = ["simulation.horizon=90", "simulation.warmup=0"]
-kpis = ["switches", "bts_share", "fg_inventory"]
-[design]
-kind = "full_factorial"
-[factors.cover]
-key = "fulfillment.cover_days"
-levels = [30.0]
-[arms.static]
-overrides = []
-[arms.hot]
-overrides = ['fulfillment.policy="{HOT}"', "fulfillment.params.threshold=3"]
-"""
+EXPERIMENT = HOT_VS_STATIC.format(name="hot-vs-static")
 
 
 def test_a_process_sweep_runs_an_arm_with_a_users_policy(tmp_path, monkeypatch):

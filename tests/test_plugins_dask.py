@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from btoagents.experiment import load_results
+from experiment_files import HOT, HOT_VS_STATIC
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -27,26 +28,9 @@ DASK = BIN / "dask"
 BTOAGENTS = BIN / "btoagents"
 #: generous bound for anything the test waits for (a loaded 2-core machine)
 DEADLINE = 180.0
-HOT = "examples.custom_policy:StockHot"
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
 
-EXPERIMENT = f"""
-name = "{{name}}"
-scenario = "dealer-network"
-replications = 2
-seed = 3
-overrides = ["simulation.horizon=90", "simulation.warmup=0"]
-kpis = ["switches", "bts_share", "fg_inventory"]
-[design]
-kind = "full_factorial"
-[factors.cover]
-key = "fulfillment.cover_days"
-levels = [30.0]
-[arms.static]
-overrides = []
-[arms.hot]
-overrides = ['fulfillment.policy="{HOT}"', "fulfillment.params.threshold=3"]
-"""
+EXPERIMENT = HOT_VS_STATIC
 
 pytestmark = pytest.mark.skipif(
     not DASK.exists() or not BTOAGENTS.exists(), reason="needs the venv's dask and btoagents"
