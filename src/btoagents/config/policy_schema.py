@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from typing import Any, Literal, Self
 
-from pydantic import Field, ValidationInfo, create_model, field_validator, model_validator
+from pydantic import Field, create_model, field_validator, model_validator
 
 from btoagents.config.limits import (
     MAX_DAYS,
@@ -33,6 +33,7 @@ from btoagents.config.limits import (
     MAX_VARIANTS,
     MIN_PERIOD_DAYS,
 )
+from btoagents.config.plugin_choice import plugin_choice
 from btoagents.config.section import Number, Section
 
 AdaptiveStrategy = Literal["bts", "ato", "bto"]
@@ -68,26 +69,6 @@ def reviewed(capacity: CapacityConfig) -> bool:
     """Whether the capacity policy is reviewed: every policy but the built-in ``level``
     (a plugin always is)."""
     return capacity.policy != LEVEL
-
-
-def check_policy(kind: str, spec: str) -> str:
-    """``spec`` if it names a plugin of ``kind`` that loads and satisfies the protocol
-    (a PluginError, a ValueError, with one line otherwise)."""
-    from btoagents.plugins import resolve
-
-    resolve(kind, spec)
-    return spec
-
-
-def check_policy_params(kind: str, params: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-    """``params`` if the section's plugin accepts them (line errors inside the table
-    otherwise); not checked when the plugin itself was refused."""
-    from btoagents.plugins import check_params, kind_of
-
-    spec = info.data.get(kind_of(kind).field)
-    if spec is not None:
-        check_params(kind, spec, params)
-    return params
 
 
 class ClassificationConfig(Section):
@@ -178,7 +159,7 @@ class PostponementConfig(Section):
     )
 
 
-class FulfillmentConfig(Section):
+class FulfillmentConfig(plugin_choice("fulfillment")):
     """Which variants are BTS, ATO or BTO, and when that changes (policy reviews)."""
 
     policy: str = Field("static", description=PLUGIN_DESCRIPTION)
@@ -206,18 +187,8 @@ class FulfillmentConfig(Section):
     postponement: PostponementConfig = Field(default_factory=PostponementConfig)
     params: dict[str, Any] = Field(default_factory=dict, description=PARAMS_DESCRIPTION)
 
-    @field_validator("policy")
-    @classmethod
-    def _known_policy(cls, v: str) -> str:
-        return check_policy("fulfillment", v)
 
-    @field_validator("params")
-    @classmethod
-    def _policy_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        return check_policy_params("fulfillment", v, info)
-
-
-class CapacityConfig(Section):
+class CapacityConfig(plugin_choice("capacity")):
     """Capacity against a season: level (fixed lines), chase (overtime) or pre-build.
 
     ``chase`` opens up to ``max_overtime_lines`` extra lines for the next review period when
@@ -238,16 +209,6 @@ class CapacityConfig(Section):
         0.95, gt=0, le=1, description="prebuild: share of capacity the plan counts on"
     )
     params: dict[str, Any] = Field(default_factory=dict, description=PARAMS_DESCRIPTION)
-
-    @field_validator("policy")
-    @classmethod
-    def _known_policy(cls, v: str) -> str:
-        return check_policy("capacity", v)
-
-    @field_validator("params")
-    @classmethod
-    def _policy_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        return check_policy_params("capacity", v, info)
 
 
 def _section_params(name: str, doc: str, *keys: str) -> type[Section]:
@@ -271,7 +232,7 @@ PrebuildParams = _section_params(
 )
 
 
-class DemandManagementConfig(Section):
+class DemandManagementConfig(plugin_choice("demand_management")):
     """Proactive demand management: quoting, acceptance, price incentives and slot booking.
 
     ``policy`` names the demand manager: the built-in ``standard`` (the rules of
@@ -326,16 +287,6 @@ class DemandManagementConfig(Section):
     params: dict[str, Any] = Field(
         default_factory=dict, description="parameters of a demand manager that is not built in"
     )
-
-    @field_validator("policy")
-    @classmethod
-    def _known_policy(cls, v: str) -> str:
-        return check_policy("demand_management", v)
-
-    @field_validator("params")
-    @classmethod
-    def _policy_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        return check_policy_params("demand_management", v, info)
 
     @field_validator("slot_days")
     @classmethod

@@ -32,6 +32,7 @@ from btoagents.config.limits import (
     MIN_LIFE_CYCLE_DAYS,
     MIN_PERIOD_DAYS,
 )
+from btoagents.config.plugin_choice import plugin_choice
 from btoagents.config.policy_schema import (
     AGENT_DESCRIPTION,
     AGENT_PARAMS_DESCRIPTION,
@@ -39,8 +40,6 @@ from btoagents.config.policy_schema import (
     DemandManagementConfig,
     FulfillmentConfig,
     adaptive,
-    check_policy,
-    check_policy_params,
 )
 from btoagents.config.section import Number, Section
 
@@ -191,7 +190,7 @@ class ProductConfig(Section):
     engineering_distribution: Literal["exponential", "deterministic"] = "exponential"
 
 
-class CustomersConfig(Section):
+class CustomersConfig(plugin_choice("customer", "agent")):
     """The persistent population of final customers."""
 
     count: int = Field(
@@ -221,16 +220,6 @@ class CustomersConfig(Section):
     agent: str = Field("customer", description=AGENT_DESCRIPTION)
     params: dict[str, Any] = Field(default_factory=dict, description=AGENT_PARAMS_DESCRIPTION)
 
-    @field_validator("agent")
-    @classmethod
-    def _known_agent(cls, v: str) -> str:
-        return check_policy("customer", v)
-
-    @field_validator("params")
-    @classmethod
-    def _agent_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        return check_policy_params("customer", v, info)
-
     @field_validator("switch_discount")
     @classmethod
     def _ordered_range(cls, v: tuple[float, float]) -> tuple[float, float]:
@@ -247,7 +236,7 @@ class MarkdownStep(Section):
     discount: float = Field(ge=0, lt=1)
 
 
-class DealersConfig(Section):
+class DealersConfig(plugin_choice("dealer", "agent")):
     """Dealers: points of sale holding finished stock of build-to-stock variants."""
 
     count: int = Field(
@@ -268,18 +257,8 @@ class DealersConfig(Section):
     agent: str = Field("dealer", description=AGENT_DESCRIPTION)
     params: dict[str, Any] = Field(default_factory=dict, description=AGENT_PARAMS_DESCRIPTION)
 
-    @field_validator("agent")
-    @classmethod
-    def _known_agent(cls, v: str) -> str:
-        return check_policy("dealer", v)
 
-    @field_validator("params")
-    @classmethod
-    def _agent_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        return check_policy_params("dealer", v, info)
-
-
-class ManufacturerConfig(Section):
+class ManufacturerConfig(plugin_choice("manufacturer", "agent")):
     """The plant: parallel lines, queue discipline, overtime."""
 
     lines: int = Field(
@@ -312,18 +291,8 @@ class ManufacturerConfig(Section):
     agent: str = Field("manufacturer", description=AGENT_DESCRIPTION)
     params: dict[str, Any] = Field(default_factory=dict, description=AGENT_PARAMS_DESCRIPTION)
 
-    @field_validator("agent")
-    @classmethod
-    def _known_agent(cls, v: str) -> str:
-        return check_policy("manufacturer", v)
 
-    @field_validator("params")
-    @classmethod
-    def _agent_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        return check_policy_params("manufacturer", v, info)
-
-
-class SupplierConfig(Section):
+class SupplierConfig(plugin_choice("supplier", "agent")):
     """A hardware supplier: builds components to stock with its own capacity."""
 
     servers: int = Field(1, ge=1, le=MAX_SERVERS, description="parallel servers")
@@ -349,16 +318,6 @@ class SupplierConfig(Section):
         "supplier", description=f"{AGENT_DESCRIPTION}; every supplier is of this class"
     )
     params: dict[str, Any] = Field(default_factory=dict, description=AGENT_PARAMS_DESCRIPTION)
-
-    @field_validator("agent")
-    @classmethod
-    def _known_agent(cls, v: str) -> str:
-        return check_policy("supplier", v)
-
-    @field_validator("params")
-    @classmethod
-    def _agent_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        return check_policy_params("supplier", v, info)
 
 
 class SupplierOverride(Section):
@@ -386,7 +345,7 @@ class ComponentConfig(Section):
     plant_reorder_point: int | None = Field(None, ge=-1, le=MAX_UNITS)
 
 
-class ForecastConfig(Section):
+class ForecastConfig(plugin_choice("replenishment", "rule")):
     """Forecasting for periodic order-up-to replenishment (the bullwhip stage).
 
     ``rule`` names the periodic review rule of the stock points replenished by
@@ -420,16 +379,6 @@ class ForecastConfig(Section):
     params: dict[str, Any] = Field(
         default_factory=dict, description="parameters of a review rule that is not built in"
     )
-
-    @field_validator("rule")
-    @classmethod
-    def _known_rule(cls, v: str) -> str:
-        return check_policy("replenishment", v)
-
-    @field_validator("params")
-    @classmethod
-    def _rule_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        return check_policy_params("replenishment", v, info)
 
 
 class IntermediaryConfig(Section):
