@@ -44,6 +44,8 @@ from btoagents.policies.fulfillment import (
 )
 from btoagents.viz.params import control_overrides, model_params, typed_overrides
 from experiment_files import HOT, HOT_VS_STATIC
+from user_modules import one_line
+from user_modules import user_module as write_user_module
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -106,20 +108,8 @@ SHORT = ["simulation.horizon=60", "simulation.warmup=0"]
 
 @pytest.fixture
 def user_module(tmp_path, monkeypatch):
-    """A policy module ``my_policies_<test>`` in the working directory (``tmp_path``); its
-    import path module name is returned. sys.path and sys.modules are restored after."""
-    name = f"my_policies_{abs(hash(str(tmp_path))) % 10**8}"
-    (tmp_path / f"{name}.py").write_text(ALL_TO_ORDER)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
-    yield name
-    sys.modules.pop(name, None)
-
-
-def one_line(exc: pytest.ExceptionInfo) -> str:
-    text = str(exc.value)
-    assert "\n" not in text and "Traceback" not in text
-    return text
+    """A policy module ``my_policies_<test>`` in the working directory; its name."""
+    yield from write_user_module(tmp_path, monkeypatch, ALL_TO_ORDER, "my_policies")
 
 
 # -- the registry ---------------------------------------------------------------------------

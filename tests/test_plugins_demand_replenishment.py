@@ -27,6 +27,7 @@ from btoagents.policies.demand_management import DemandManager
 from btoagents.policies.replenishment import PeriodicReview
 from btoagents.viz.params import typed_overrides
 from btoagents.vocabulary import Admission
+from user_modules import one_line, user_module
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -86,20 +87,8 @@ def repo_on_path(monkeypatch):
 
 @pytest.fixture
 def mod(tmp_path, monkeypatch):
-    """The user's module ``my_rules_<test>`` in the working directory (``tmp_path``); its
-    name is returned. sys.path and sys.modules are restored after."""
-    name = f"my_rules_{abs(hash(str(tmp_path))) % 10**8}"
-    (tmp_path / f"{name}.py").write_text(USER_MODULE)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
-    yield name
-    sys.modules.pop(name, None)
-
-
-def one_line(exc: pytest.ExceptionInfo) -> str:
-    text = str(exc.value)
-    assert "\n" not in text and "Traceback" not in text
-    return text
+    """The user's module ``my_rules_<test>`` in the working directory; its name."""
+    yield from user_module(tmp_path, monkeypatch, USER_MODULE, "my_rules")
 
 
 def same(a: dict[str, float], b: dict[str, float]) -> bool:

@@ -12,7 +12,6 @@ import importlib
 import importlib.metadata
 import json
 import math
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ from btoagents.experiment import load_results, sweep
 from btoagents.experiment.analysis import analyze
 from btoagents.kpis.catalogue import KPI_TABLE, describe, kpi_names
 from btoagents.model import SupplyChainModel
+from user_modules import one_line, user_module
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -171,20 +171,8 @@ def repo_on_path(monkeypatch):
 
 @pytest.fixture
 def mod(tmp_path, monkeypatch):
-    """The user's module ``my_plugins_<test>`` in the working directory (``tmp_path``); its
-    name is returned. sys.path and sys.modules are restored after."""
-    name = f"my_plugins_{abs(hash(str(tmp_path))) % 10**8}"
-    (tmp_path / f"{name}.py").write_text(USER_MODULE)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
-    yield name
-    sys.modules.pop(name, None)
-
-
-def one_line(exc: pytest.ExceptionInfo) -> str:
-    text = str(exc.value)
-    assert "\n" not in text and "Traceback" not in text
-    return text
+    """The user's module ``my_plugins_<test>`` in the working directory; its name."""
+    yield from user_module(tmp_path, monkeypatch, USER_MODULE, "my_plugins")
 
 
 def kpi_plugins(*specs: str) -> str:
