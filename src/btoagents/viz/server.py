@@ -80,11 +80,15 @@ def serve(args: argparse.Namespace, console) -> int:
     timeout = args.session_timeout
     if not (timeout > 0 and math.isfinite(timeout)):
         raise BtoagentsError(f"--session-timeout = {timeout}: must be a positive number")
+    from btoagents.viz import offered
+
+    # the operator's plugins are checked first: that needs no dashboard extra
+    plugin_env = offered.to_env(offered.parse(getattr(args, "plugin", [])))
     check_ready(args.scenario)
-    from btoagents.viz import offered, trim
+    from btoagents.viz import trim
     from btoagents.viz.app import SCENARIO_ENV
 
-    os.environ.update(offered.to_env(offered.parse(getattr(args, "plugin", []))))
+    os.environ.update(plugin_env)
 
     os.environ[SCENARIO_ENV] = args.scenario
     os.environ.update(budget.to_env())
