@@ -90,3 +90,34 @@ def test_the_dashboard_refuses_a_bad_plugin_before_serving(tmp_path):
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "--plugin" in lines[0] and "no_such_offered_mod" in lines[0]
+
+
+def test_every_policy_kind_has_a_selector_offering_registered_and_offered_plugins(monkeypatch):
+    monkeypatch.chdir(REPO)
+    items = [
+        "demand_management=examples.custom_demand:WeeklyQuotes",
+        "replenishment=examples.custom_replenishment:PoissonSafetyStock",
+    ]
+    for key, value in offered.to_env(offered.parse(items)).items():
+        monkeypatch.setenv(key, value)
+    scn = load_scenario("dealer-network")
+    params = model_params("dealer-network", scn)
+    assert params["demand_policy"]["values"] == [
+        *plugins.names("demand_management"),
+        "examples.custom_demand:WeeklyQuotes",
+    ]
+    assert params["review_rule"]["values"][-1] == "examples.custom_replenishment:PoissonSafetyStock"
+    moved = {
+        "demand_policy": "examples.custom_demand:WeeklyQuotes",
+        "review_rule": "examples.custom_replenishment:PoissonSafetyStock",
+    }
+    overrides = control_overrides(scn, moved)
+    assert overrides == [
+        'demand_management.policy="examples.custom_demand:WeeklyQuotes"',
+        'forecast.rule="examples.custom_replenishment:PoissonSafetyStock"',
+    ]
+    loaded = load_scenario("dealer-network", overrides)
+    assert loaded.demand_management.policy == moved["demand_policy"]
+    assert loaded.forecast.rule == moved["review_rule"]
+    untouched = {"demand_policy": "standard", "review_rule": "order_up_to"}
+    assert control_overrides(scn, untouched) == []

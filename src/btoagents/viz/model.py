@@ -54,7 +54,8 @@ class DashboardModel(mesa.Model):
     Args:
         preset: scenario TOML file or preset name.
         demand_rate, amplitude, bto_share, lines, service_rate, discipline,
-            fulfillment_policy, capacity_policy, dealer_policy: the dashboard's controls
+            fulfillment_policy, capacity_policy, demand_policy, dealer_policy, review_rule:
+            the dashboard's controls
             (see :mod:`btoagents.viz.params`); None keeps the scenario's value.
         step_days: simulated days per step.
         more: further ``KEY=VALUE`` settings separated by ``;``.
@@ -74,7 +75,9 @@ class DashboardModel(mesa.Model):
         discipline: str | None = None,
         fulfillment_policy: str | None = None,
         capacity_policy: str | None = None,
+        demand_policy: str | None = None,
         dealer_policy: str | None = None,
+        review_rule: str | None = None,
         step_days: int = 7,
         more: str = "",
         seed: int | None = None,
@@ -106,7 +109,9 @@ class DashboardModel(mesa.Model):
             "discipline": discipline,
             "fulfillment_policy": fulfillment_policy,
             "capacity_policy": capacity_policy,
+            "demand_policy": demand_policy,
             "dealer_policy": dealer_policy,
+            "review_rule": review_rule,
         }
         try:
             if bad_seed is not None:

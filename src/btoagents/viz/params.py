@@ -200,12 +200,24 @@ def model_params(source: str, scn: Scenario) -> dict[str, Any]:
         "value": scn.capacity.policy,
         "values": policy_choices("capacity", scn.capacity.policy),
     }
+    params["demand_policy"] = {
+        "type": "Select",
+        "label": "Demand management",
+        "value": scn.demand_management.policy,
+        "values": policy_choices("demand_management", scn.demand_management.policy),
+    }
     if scn.dealers.count > 0:
         params["dealer_policy"] = {
             "type": "Select",
             "label": "Dealer replenishment policy",
             "value": scn.dealers.policy,
             "values": choices(DealersConfig, "policy"),
+        }
+        params["review_rule"] = {
+            "type": "Select",
+            "label": "Order-up-to review rule",
+            "value": scn.forecast.rule,
+            "values": policy_choices("replenishment", scn.forecast.rule),
         }
     params["step_days"] = {
         "type": "SliderInt",
@@ -273,7 +285,9 @@ def control_overrides(scn: Scenario, values: dict[str, Any]) -> list[str]:
         "discipline": ("manufacturer.discipline", scn.manufacturer.discipline),
         "fulfillment_policy": ("fulfillment.policy", scn.fulfillment.policy),
         "capacity_policy": ("capacity.policy", scn.capacity.policy),
+        "demand_policy": ("demand_management.policy", scn.demand_management.policy),
         "dealer_policy": ("dealers.policy", scn.dealers.policy),
+        "review_rule": ("forecast.rule", scn.forecast.rule),
     }
     for name, (key, current) in keys.items():
         value = moved(name)
