@@ -58,11 +58,6 @@ class Forecast:
         return self.level[item]
 
 
-def order_up_to(forecast: float, lead_periods: float, safety_stock: float) -> float:
-    """Order-up-to level ``L * forecast + safety`` (units)."""
-    return lead_periods * forecast + safety_stock
-
-
 class PeriodicReview:
     """The review event of the stock points replenished by periodic order-up-to.
 
@@ -138,7 +133,7 @@ class PeriodicReview:
         given its forecast demand per review period: ``L * forecast + safety_stock``, ``L``
         being ``sp.lead_periods[item]`` (review periods). Also sets the initial stock
         target, from the mean demand per period, when the rule is built."""
-        return sp.lead_periods[item] * forecast + self.safety  # order_up_to(), inlined
+        return sp.lead_periods[item] * forecast + self.safety
 
     def review_point(self, sp: StockPoint) -> None:
         """Observe the period's demand, update the forecast, order up to the new level or
