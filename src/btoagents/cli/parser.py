@@ -26,6 +26,7 @@ COMMANDS = (
     "btoagents.cli.analyze",
     "btoagents.cli.status",
     "btoagents.cli.validate",
+    "btoagents.cli.calibrate",
     "btoagents.figures.command",
     "btoagents.viz.command",
 )

@@ -14,6 +14,7 @@ from typing import Any, Literal, Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from btoagents.config.calibration_schema import CalibrationConfig
 from btoagents.config.limits import (
     MAX_CUSTOMERS,
     MAX_DAYS,
@@ -292,9 +293,17 @@ class ManufacturerConfig(plugin_choice("manufacturer", "agent")):
     params: dict[str, Any] = Field(default_factory=dict, description=AGENT_PARAMS_DESCRIPTION)
 
 
-class SupplierConfig(plugin_choice("supplier", "agent")):
-    """A hardware supplier: builds components to stock with its own capacity."""
+SUPPLIER_STRATEGY = (
+    "'bts': hold base_stock units of each component and refill it (the supplier's "
+    "decoupling point is its stock); 'bto': hold none and build each requested unit on its "
+    "own servers after the plant's request (base_stock and reorder_point are not used)"
+)
 
+
+class SupplierConfig(plugin_choice("supplier", "agent")):
+    """A hardware supplier with its own capacity: builds components to stock or to order."""
+
+    strategy: Literal["bts", "bto"] = Field("bts", description=SUPPLIER_STRATEGY)
     servers: int = Field(1, ge=1, le=MAX_SERVERS, description="parallel servers")
     service_rate: float = Field(
         10.0, gt=0, le=MAX_RATE_PER_DAY, description="components per day per server"
@@ -323,6 +332,7 @@ class SupplierConfig(plugin_choice("supplier", "agent")):
 class SupplierOverride(Section):
     """Per-supplier values; a key left out takes the ``[supplier]`` default."""
 
+    strategy: Literal["bts", "bto"] | None = Field(None, description=SUPPLIER_STRATEGY)
     servers: int | None = Field(None, ge=1, le=MAX_SERVERS)
     service_rate: float | None = Field(None, gt=0, le=MAX_RATE_PER_DAY)
     service_distribution: ServiceDistribution | None = None
@@ -472,6 +482,7 @@ class Scenario(Section):
     demand_management: DemandManagementConfig = Field(default_factory=DemandManagementConfig)
     costs: CostsConfig = Field(default_factory=CostsConfig)
     kpis: KpisConfig = Field(default_factory=KpisConfig)
+    calibration: CalibrationConfig = Field(default_factory=CalibrationConfig)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:

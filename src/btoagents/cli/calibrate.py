@@ -1,0 +1,102 @@
+"""``btoagents calibrate``: a realistic preset against the empirical patterns its sources
+report (pattern-oriented calibration, :mod:`btoagents.calibration`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import TYPE_CHECKING
+
+from btoagents.cli.bounds import check_replications, check_seed
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``calibrate`` to the CLI's subcommands."""
+    p = subparsers.add_parser(
+        "calibrate",
+        help="check a preset against the empirical patterns its sources report",
+        description="Run a scenario's replications and check each pattern of its "
+        "[calibration] section: the pattern, its source, the reported range, the model's mean "
+        "with a 95% confidence interval, and pass (mean in range) or fail. "
+        "Exit status 1 when a pattern fails.",
+    )
+    p.add_argument("scenario", help="scenario TOML file or preset name (see `btoagents scenarios`)")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario key before checking, e.g. --set customers.late_tolerance=7",
+    )
+    p.add_argument(
+        "--replications",
+        "-r",
+        type=int,
+        metavar="R",
+        help="replications (default: the scenario's calibration.replications)",
+    )
+    p.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    return p
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """Check the patterns and print them; 1 when one fails."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from btoagents.calibration import check_patterns
+    from btoagents.config import load_scenario
+    from btoagents.report import fmt
+
+    check_replications(args.replications)
+    check_seed(args.seed)
+    scn = load_scenario(args.scenario, args.overrides)
+    started = time.perf_counter()
+    checks = check_patterns(scn, replications=args.replications, seed=args.seed)
+    elapsed = time.perf_counter() - started
+    failed = sum(not c.passed for c in checks)
+    if args.json:
+        rows = [
+            {
+                "pattern": c.pattern.name,
+                "kpi": c.pattern.kpi
+                if c.pattern.per is None
+                else f"{c.pattern.kpi}/{c.pattern.per}",
+                "low": c.pattern.low,
+                "high": c.pattern.high,
+                "source": c.pattern.source,
+                "mean": c.mean,
+                "ci_low": c.ci_low,
+                "ci_high": c.ci_high,
+                "passed": c.passed,
+            }
+            for c in checks
+        ]
+        print(json.dumps({"scenario": scn.name, "patterns": rows, "failed": failed}))
+        return 1 if failed else 0
+    n = args.replications or scn.calibration.replications
+    table = Table(
+        title=f"{scn.name}: {len(checks)} patterns, {n} replications in {elapsed:.1f} s",
+        title_justify="left",
+    )
+    for col in ("pattern", "source", "range", "model (95% CI)", "verdict"):
+        table.add_column(col, justify="right" if col in ("range",) else "left")
+    for c in checks:
+        p = c.pattern
+        kpi = p.kpi if p.per is None else f"{p.kpi} / {p.per}"
+        ci = f"{fmt(c.mean)} [{fmt(c.ci_low)}, {fmt(c.ci_high)}]"
+        verdict = ("pass" if c.inside else "pass (CI crosses range)") if c.passed else "FAIL"
+        table.add_row(escape(f"{p.name}\n{kpi}"), escape(p.source), c.range_text(), ci, verdict)
+    console.print(table)
+    console.print(
+        f"{len(checks) - failed} of {len(checks)} patterns pass"
+        + (f"; {failed} fail" if failed else ""),
+        highlight=False,
+    )
+    return 1 if failed else 0
