@@ -272,6 +272,32 @@ def test_supplier_backorders_first_come_first_served_when_out_of_stock(make_mode
     assert m.kpi.flows.component_from_stock == 0
 
 
+def test_build_to_order_supplier_holds_no_stock_and_builds_each_request(make_model):
+    extra = ato_chain(supplier_stock=5, lead=1.0)
+    extra["supplier"]["strategy"] = "bto"  # base_stock 5 is not used
+    m = quiet(make_model(extra))
+    supplier = m.suppliers[0]
+    assert supplier.stock.on_hand[0] == 0 and supplier.stock.base[0] == 0
+    first_customer(m).purchase(0)
+    assert len(supplier.workcenter.jobs()) == 1  # one unit started for the one request
+    m.cal.run_until(2.99)  # 2 days to build, 1 day to the plant
+    assert m.manufacturer.awaiting_components == 1
+    m.cal.run_until(3.0)
+    assert m.manufacturer.awaiting_components == 0
+    assert supplier.stock.on_hand[0] == 0 and m.kpi.flows.component_from_stock == 0
+
+
+def test_a_supplier_override_switches_one_supplier_to_build_to_order(make_model):
+    extra = ato_chain(supplier_stock=4)
+    extra["suppliers"] = {"a": {"strategy": "bto"}, "b": {}}
+    extra["components"]["part"]["supplier"] = "a"
+    m = make_model(extra)
+    by_name = {s.name: s for s in m.suppliers}
+    assert by_name["a"].stock.base == [0] and by_name["b"].stock.base == [0]
+    extra["components"]["part"]["supplier"] = "b"
+    assert {s.name: s.stock.base for s in make_model(extra).suppliers}["b"] == [4]
+
+
 # -- intermediaries ----------------------------------------------------------------------
 
 

@@ -1,10 +1,13 @@
-"""Hardware suppliers: build components to stock with their own capacity.
+"""Hardware suppliers: build components to stock or to order with their own capacity.
 
-A supplier holds stock of each component it makes, replenished by its own production
-(base stock or (s,S)); the plant's requests are served from that stock first-come
-first-served and arrive at the plant after a lead time drawn from the supplier's lead-time
-distribution. In the seed's terms the supplier is build-to-stock (it builds to a supplier
-order, not a final customer's), whatever the plant does downstream.
+A build-to-stock supplier (``strategy = "bts"``, the default) holds stock of each component
+it makes, replenished by its own production (base stock or (s,S)); the plant's requests are
+served from that stock first-come first-served and arrive at the plant after a lead time
+drawn from the supplier's lead-time distribution. A build-to-order supplier
+(``strategy = "bto"``) holds none: each request starts one unit on the supplier's servers
+(one-for-one, a base stock of 0), so its queue and production time add to the lead time.
+Either way the supplier builds to the plant's order, not a final customer's; which of the
+two it does is the supplier's decoupling point.
 """
 
 from __future__ import annotations
@@ -51,8 +54,9 @@ class HardwareSupplier(mesa.Agent):
         self.cfg = cfg
         n = len(model.catalog.components)
         mine = set(components)
-        base = [cfg.base_stock if c in mine else 0 for c in range(n)]
-        if cfg.reorder_point is None:
+        stocked = cfg.strategy == "bts"
+        base = [cfg.base_stock if stocked and c in mine else 0 for c in range(n)]
+        if cfg.reorder_point is None or not stocked:
             reorder = [b - 1 for b in base]
         else:
             reorder = [min(cfg.reorder_point, b - 1) for b in base]
