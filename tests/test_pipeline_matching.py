@@ -104,3 +104,31 @@ def test_matching_can_be_switched_off_and_changes_the_run() -> None:
     )
     assert on != off
     assert on["lead_time_mean[bts]"] < off["lead_time_mean[bts]"]
+
+
+def test_units_customers_wait_for_at_the_plant_are_sold() -> None:
+    """Without dealers a backorder waits at the plant for its stock jobs: while one waits
+    none of them is taken over by a newcomer (no queue jumping); the run still balances."""
+    m = builders.model(
+        {
+            "simulation": {"horizon": 200.0},
+            "products": {"standard": {"demand_rate": 0.9, "base_stock": 1, "release_days": 3.0}},
+            "order_bank": {"enabled": True, "pipeline_matching": True},
+        }
+    )
+    plant, matcher = m.plant, m.plant.matcher
+    m.cal.run_until(50.0)
+    while plant.finished.on_hand[0] > 0:  # sell what is on hand
+        sale = Order(0, m.cal.now, FINAL, None, None, 0.0, False)
+        m.order_arrived(sale)
+        m.sell_from_stock(sale, plant.finished, 0)
+    assert matcher.best(0)[1] in (BANK, LINE)  # an unsold stock job is on its way
+    waiting = Order(0, m.cal.now, FINAL, None, None, 0.0, False)
+    m.order_arrived(waiting)
+    m._open(waiting, 1)
+    plant.finished.enqueue(0, waiting)
+    plant.finished.replenish(0)
+    assert matcher.best(0)[1] < 0  # the waiting customer's units are sold
+    newcomer = Order(0, m.cal.now, FINAL, None, None, 0.0, False)
+    assert not matcher.take(newcomer, math.inf)
+    m.run()

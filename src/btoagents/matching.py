@@ -12,7 +12,8 @@ its variant that reaches it soonest:
   production time), on the line (in service: its remaining time; waiting: its place in the
   queue), each plus the plant-to-dealer transport; stock jobs are the plant's
   finished-goods replenishment, so the plant's finished goods lose that unit on order and
-  re-order as their policy says;
+  re-order as their policy says (only while no customer or bulk order waits at the plant
+  for the variant: those units are sold; dealers' stock orders waiting there are not);
 - a unit in transit to a dealer that has no customer waiting for the variant (so the unit
   is unsold): it is rerouted to the customer's dealer and arrives when it would have
   (UNCALIBRATED assumption: rerouting adds no time; plausible range 0 to one
@@ -32,9 +33,16 @@ from btoagents.records import Job, Order, Transfer
 if TYPE_CHECKING:
     from btoagents.calendar import Calendar
     from btoagents.chain import Plant
+    from btoagents.stock import StockPoint
 
 INF = float("inf")
 BANK, LINE, TRANSIT = 0, 1, 2
+
+
+def unsold(stock: StockPoint, item: int) -> bool:
+    """Whether the units on order for ``item`` at ``stock`` are unsold: no customer or bulk
+    order waits there for one (a dealer's stock order waiting at the plant is no sale)."""
+    return all(type(claim) is Transfer for claim in stock.waiting[item])
 
 
 class PipelineMatcher:
@@ -76,10 +84,12 @@ class PipelineMatcher:
         now = self.cal.now
         best: tuple[float, int, Any] = (INF, -1, None)
         for arrival, transfer in self.transit[variant]:
-            if not transfer.dest.waiting[variant]:
+            if unsold(transfer.dest, variant):
                 best = (arrival - now, TRANSIT, transfer)
                 break
         wc = plant.workcenter
+        if not unsold(plant.finished, variant):
+            return best  # customers (or a bulk buyer) wait at the plant for the stock jobs
         mean = wc.duration.mean
         for job in wc.in_service:
             if job.item == variant and job.order is None and job.dest is not None:

@@ -183,7 +183,9 @@ class ProductConfig(Section):
         0.0,
         ge=0,
         le=MAX_DAYS,
-        description="days an accepted order waits in the order bank before release",
+        description="frozen horizon, days: with order_bank.enabled no order of the product "
+        "(customer, stock or bulk) is scheduled sooner; without it, the fixed delay a "
+        "customer order waits before release, whatever the load",
     )
     engineering_days: float = Field(
         0.0, ge=0, le=MAX_DAYS, description="mean design delay for eto (days)"
