@@ -41,6 +41,10 @@ class OrderBankConfig(Section):
     ``reserve`` keeps a share ``customer_share`` of each slot for customer orders, which
     stock and bulk orders may not book.
 
+    With the bank on, demand management's slot booking (``demand_management.slot_days``)
+    books no second schedule: the bank's slots take its place, and the slot discount of
+    demand management acts on the bank's quotes.
+
     ``pipeline_matching`` ("virtual build to order", Holweg and Pil, "The Second Century",
     MIT Press 2004): a customer order that would wait may take over an unsold unit of the
     exact variant already in the bank, on the line or in transit to a dealer (a stock
