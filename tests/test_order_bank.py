@@ -257,3 +257,29 @@ def test_overtime_costs_the_premium_over_a_line() -> None:
     busy_ot = m.plant.workcenter.busy_overtime.mean(m.horizon)
     assert busy_ot > 0.01
     assert k["capacity_cost"] == pytest.approx(10.0 * (1 + 1.5 * busy_ot), rel=1e-9)
+
+
+@pytest.mark.filterwarnings("ignore::btoagents.config.loading.SteadyStateWarning")
+def test_chase_overtime_gets_slots_in_the_bank() -> None:
+    """Overloaded slots (11 orders a day for 10 units a day): the chase policy sees the
+    bank's backlog beyond the frozen horizon, opens an overtime line and the bank plans its
+    slots, so the lead time falls back towards the horizon, at the cost of overtime."""
+    data = builders.merge(
+        BTO,
+        {
+            "products": {"custom": {"demand_rate": 11.0}},
+            "manufacturer": {"line_cost": 100.0},
+            "simulation": {"horizon": 300.0},
+        },
+    )
+    level = simulate_one(builders.scenario(data, replace_products=True), 1)
+    chase = simulate_one(
+        builders.scenario(
+            builders.merge(data, {"capacity": {"policy": "chase"}}), replace_products=True
+        ),
+        1,
+    )
+    assert level["capacity_cost"] == 100.0  # no overtime without a capacity policy
+    assert chase["capacity_cost"] > 100.0 + 1.0  # busy overtime at line_cost x 1.5
+    assert chase["lead_time_mean"] < level["lead_time_mean"] - 5.0
+    assert chase["lead_time_mean"] >= 5.0

@@ -50,6 +50,7 @@ class Plant(Protocol):
     in_planning: int
     awaiting_components: int
     bank: OrderBank | None  # the order bank (order_bank.enabled), else None
+    horizon: list[float]  # per variant, the frozen horizon (days)
     matcher: PipelineMatcher | None  # pipeline matching (order_bank.pipeline_matching)
 
     def quote(self, variant: int, strategy: int) -> float:

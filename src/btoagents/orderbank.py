@@ -65,9 +65,13 @@ class OrderBank:
         n_items: int,
         release_order: Callable[[Order], None],
         submit: Callable[[Job], None],
+        lines: int = 1,
+        customer_share: float = 0.0,
     ) -> None:
         self.cal = cal
         self.book = book
+        self.per_line = book.capacity / lines  # slot units one line stands for
+        self.customer_share = customer_share
         self.release_order = release_order
         self.submit = submit
         self.stock_jobs: list[deque[tuple[float, Job]]] = [deque() for _ in range(n_items)]
@@ -92,7 +96,27 @@ class OrderBank:
         reserved = 0
         if cfg.priority == "reserve":
             reserved = min(capacity - 1, math.floor(cfg.customer_share * capacity))
-        return cls(cal, SlotBook(cfg.slot_days, capacity, reserved), n_items, release_order, submit)
+        book = SlotBook(cfg.slot_days, capacity, reserved)
+        share = cfg.customer_share if cfg.priority == "reserve" else 0.0
+        lines = scenario.manufacturer.lines
+        return cls(cal, book, n_items, release_order, submit, lines, share)
+
+    # -- capacity ----------------------------------------------------------------------
+    def set_lines(self, lines: int) -> None:
+        """Plan slots for ``lines`` lines from now on (a capacity policy's overtime lines
+        count): capacity per slot scales with the lines, the reserved share stays."""
+        book = self.book
+        book.capacity = max(1, math.floor(self.per_line * lines + 1e-9))
+        book.reserved = min(book.capacity - 1, math.floor(self.customer_share * book.capacity))
+
+    def excess(self, horizon: float) -> int:
+        """Units booked beyond what the slots can release by ``now + horizon`` (days, the
+        frozen horizon): the first free slot's delay past it times the slot rate. The
+        backlog a capacity policy sees in the bank (0 while slots at the horizon are free).
+        """
+        at = self.cal.now + horizon
+        delay = self.book.start(at) - at
+        return math.floor(delay * self.book.capacity / self.book.slot_days)
 
     # -- placing -----------------------------------------------------------------------
     def quote(self, earliest: float, customer: bool = True) -> float:
