@@ -283,3 +283,13 @@ def test_chase_overtime_gets_slots_in_the_bank() -> None:
     assert chase["capacity_cost"] > 100.0 + 1.0  # busy overtime at line_cost x 1.5
     assert chase["lead_time_mean"] < level["lead_time_mean"] - 5.0
     assert chase["lead_time_mean"] >= 5.0
+
+
+def test_the_bank_takes_the_place_of_demand_managements_slot_booking() -> None:
+    both = builders.model(
+        {"demand_management": {"slot_days": 1.0}, "order_bank": {"enabled": True}}
+    )
+    assert both.plant.bank is not None and both.plant.slots is None
+    dm_only = builders.model({"demand_management": {"slot_days": 1.0}})
+    assert dm_only.plant.bank is None and dm_only.plant.slots is not None
+    assert builders.model().plant.matcher is None
