@@ -4,7 +4,8 @@ Two checks read a finished (or paused) run without changing it:
 
 - :func:`check_conservation`: every unit produced or held at the start is delivered, on
   hand, in transit or written off; every final-customer order that arrived is delivered,
-  lost or still found in a queue; no stock point is ever negative. A violation raises
+  lost or still found in a queue (the order bank's and pipeline matching's included); no
+  stock point is ever negative. A violation raises
   :class:`~btoagents.errors.ConservationError` naming the counts, so a broken flow cannot
   pass as a plausible KPI.
 - :func:`littles_law_gaps`: the time-average backlog and finished stock minus the time
@@ -51,6 +52,20 @@ def check_conservation(model: Audited) -> None:
     backlog = (
         waiting + in_work + plant.in_planning + plant.awaiting_components + model.in_transit_orders
     )
+    bank, matcher = plant.bank, plant.matcher
+    if bank is not None:
+        # every order in planning waits in the order bank: booked, or on a stock job it took
+        if bank.final_orders() != plant.in_planning:
+            raise ConservationError(
+                f"order bank: {bank.final_orders()} customer orders held but "
+                f"{plant.in_planning} counted in planning"
+            )
+        if bank.placed != bank.released + bank.held():
+            raise ConservationError(
+                f"order bank: placed {bank.placed} != released {bank.released} + held {bank.held()}"
+            )
+    if matcher is not None:
+        backlog += matcher.in_transit  # orders riding on a unit taken over in transit
     if model.arrived_final != model.delivered_final + backlog + model.lost_final:
         raise ConservationError(
             f"orders: arrived {model.arrived_final} != delivered {model.delivered_final} "

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from btoagents.distributions import Duration
     from btoagents.kpis.accumulators import TimeAverage, Welford
     from btoagents.kpis.collector import KpiCollector
+    from btoagents.matching import PipelineMatcher
+    from btoagents.orderbank import OrderBank
     from btoagents.policies.demand_management import DemandManager
     from btoagents.policies.ledger import VariantLedger
     from btoagents.policies.markdown import MarkdownSchedule
@@ -47,9 +49,16 @@ class Plant(Protocol):
     produced: int
     in_planning: int
     awaiting_components: int
+    bank: OrderBank | None  # the order bank (order_bank.enabled), else None
+    horizon: list[float]  # per variant, the frozen horizon (days)
+    matcher: PipelineMatcher | None  # pipeline matching (order_bank.pipeline_matching)
 
     def quote(self, variant: int, strategy: int) -> float:
         """Days until a new order for ``variant`` under ``strategy`` leaves the plant."""
+        ...
+
+    def stock_quote(self, variant: int) -> float:
+        """Days until a new stock job for ``variant`` leaves the plant."""
         ...
 
     def accept(self, order: Order, strategy: int) -> None:

@@ -48,7 +48,7 @@ from btoagents.random import Streams
 from btoagents.records import BULK, FINAL, BulkOrder, Order, Transfer
 from btoagents.sampling import Sampler
 from btoagents.stock import StockPoint
-from btoagents.vocabulary import Priority, Strategy
+from btoagents.vocabulary import Strategy
 from btoagents.window import KpiWindow
 
 BTS = Strategy.BTS
@@ -277,14 +277,26 @@ class SupplyChainModel(mesa.Model):
         pos.replenish(variant)
 
     def quote_backorder(self, order: Order) -> float:
-        """Lead time to quote for a stocked variant that is out of stock at the point of sale."""
+        """Lead time to quote for a stocked variant that is out of stock at the point of sale
+        (with pipeline matching, the soonest unsold unit in the pipeline when sooner)."""
+        days = self._backorder_quote(order)
+        matcher = self.manufacturer.matcher
+        if matcher is not None:
+            days = min(days, matcher.quote(order.variant))
+        return days
+
+    def _backorder_quote(self, order: Order) -> float:
         if order.dealer is not None:
             return order.dealer.quote_backorder(order.variant)
-        return self.manufacturer.workcenter.quote(Priority.STOCK)
+        return self.manufacturer.stock_quote(order.variant)
 
     def accept_backorder(self, order: Order, pos: StockPoint) -> None:
-        """The order waits at ``pos`` for the next unit of its stocked variant."""
+        """The order waits at ``pos`` for the next unit of its stocked variant (or, with
+        pipeline matching, takes over a unit in the pipeline that comes sooner)."""
         self._open(order, 1)
+        matcher = self.manufacturer.matcher
+        if matcher is not None and matcher.take(order, self._backorder_quote(order)):
+            return
         pos.enqueue(order.variant, order)
         pos.replenish(order.variant)
 
@@ -340,6 +352,9 @@ class SupplyChainModel(mesa.Model):
             if delay > 0:
                 self.in_transit_units += 1
                 self.cal.after(delay, self._transfer_arrived, claim)
+                matcher = self.manufacturer.matcher
+                if matcher is not None:
+                    matcher.shipped(claim, self.cal.now + delay)
             else:
                 claim.dest.receive(item, 1)
         elif claim.kind == FINAL:
@@ -353,6 +368,14 @@ class SupplyChainModel(mesa.Model):
 
     def _transfer_arrived(self, transfer: Transfer) -> None:
         self.in_transit_units -= 1
+        matcher = self.manufacturer.matcher
+        if matcher is not None:
+            order = transfer.order
+            if order is not None:  # taken over in transit by a customer (pipeline matching)
+                matcher.in_transit -= 1
+                self._deliver(order, 0.0, False)
+                return
+            matcher.arrived(transfer)
         transfer.dest.receive(transfer.item, 1)
 
     def unit_built(self, order: Order) -> None:

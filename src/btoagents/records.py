@@ -45,6 +45,7 @@ class Transfer:
     item: int
     dest: Any
     placed: float
+    order: Any = None  # a customer order that took the unit over in transit (matching)
 
 
 @dataclass(slots=True, eq=False)

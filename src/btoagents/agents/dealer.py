@@ -19,7 +19,7 @@ from btoagents.plugins import NoParams, register_builtin
 from btoagents.products import days_of_supply_stock
 from btoagents.records import Transfer
 from btoagents.stock import StockPoint
-from btoagents.vocabulary import Priority, Strategy
+from btoagents.vocabulary import Strategy
 
 if TYPE_CHECKING:
     from btoagents.chain import Chain
@@ -97,12 +97,13 @@ class Dealer(mesa.Agent):
         """Lead time (days) quoted for a stocked variant this dealer has run out of.
 
         Transport alone when the plant holds the variant; else the plant's estimate for a
-        stock job (stock work has the lower priority) plus transport.
+        new stock job (stock work has the lower priority; with the order bank, its slot)
+        plus transport.
         """
         plant = self.model.plant
         if plant.finished.on_hand[variant] > 0:
             return self.transport_time
-        return plant.workcenter.quote(Priority.STOCK) + self.transport_time
+        return plant.stock_quote(variant) + self.transport_time
 
     def restock(self, variant: int, quantity: int, stock: StockPoint) -> None:
         """Order ``quantity`` units of ``variant`` from the plant's finished goods."""

@@ -7,9 +7,16 @@ plant's component stock, replenished from the suppliers), and engineer-to-order 
 a design delay. A build-to-order variant that lists components draws them the same way at
 release; with no plant stock of them (``plant_base_stock = 0``) they are bought to order,
 so the supplier's time adds to the lead time - the difference postponement (ato) removes.
-BTS and ETO production assumes ample components. Every customer order first waits
-``release_days`` in the order bank (the frozen scheduling horizon of, e.g., car plants).
-Queue discipline and overtime follow ``[manufacturer]``.
+BTS and ETO production assumes ample components. Queue discipline and overtime follow
+``[manufacturer]``.
+
+With ``order_bank.enabled`` every order - customer, plant finished-goods replenishment
+(the dealers' stock orders) and bulk - is booked into one capacity-limited slot schedule,
+not before ``release_days`` of its product (the frozen horizon), and released to the line
+at its slot time (:mod:`btoagents.orderbank`). Without it (the default) a customer order
+waits a fixed ``release_days`` delay whatever the load and stock and bulk work go straight
+to the line. ``order_bank.pipeline_matching`` lets a waiting customer order take over an
+unsold unit of its variant in the pipeline (:mod:`btoagents.matching`).
 """
 
 from __future__ import annotations
@@ -21,10 +28,12 @@ import mesa
 from pydantic import BaseModel
 
 from btoagents.distributions import Duration
+from btoagents.matching import PipelineMatcher
+from btoagents.orderbank import OrderBank
 from btoagents.plugins import NoParams, register_builtin
 from btoagents.policies.slots import SlotBook
 from btoagents.production import Workcenter
-from btoagents.records import Job, Order
+from btoagents.records import FINAL, Job, Order
 from btoagents.stock import StockPoint
 from btoagents.vocabulary import Priority, Strategy
 
@@ -118,9 +127,20 @@ class Manufacturer(mesa.Agent):
         self.produced = 0
         dm = scn.demand_management
         self.slots: SlotBook | None = None
-        if dm.slot_days > 0:
+        bank = scn.order_bank
+        self.bank: OrderBank | None = None
+        if bank.enabled:  # the order bank books customer orders too: no second slot book
+            self.bank = OrderBank.from_scenario(
+                scn, model.cal, len(cat), self.released, self.job_released
+            )
+        elif dm.slot_days > 0:
             per_slot = cfg.lines * cfg.service_rate * dm.slot_days * dm.slot_fill
             self.slots = SlotBook(dm.slot_days, max(1, math.floor(per_slot)))
+        self.horizon = [v.release_days for v in cat.variants]  # frozen horizon (days)
+        self.matcher: PipelineMatcher | None = None
+        if bank.pipeline_matching:
+            transport = scn.dealers.transport_time if scn.dealers.count > 0 else 0.0
+            self.matcher = PipelineMatcher(model.cal, self, len(cat), transport)
 
     def initial_stock(self) -> None:
         """Fill finished goods and component stock to their targets at time 0."""
@@ -133,14 +153,28 @@ class Manufacturer(mesa.Agent):
     def quote(self, variant: int, strategy: int) -> float:
         """Days until a new order for ``variant`` built under ``strategy`` leaves the plant.
 
-        The order bank (and design), then the work queued ahead of it now. With slot
-        booking the order waits for the first free slot instead of the order bank when that
-        is later; the queue ahead is still counted (stock and bulk work are not booked).
+        The order bank (and design), then the work queued ahead of it now. With the order
+        bank the order waits for its slot (the first with room after the frozen horizon);
+        with demand management's slot booking for the first free slot instead of
+        ``release_days`` when that is later; the queue ahead is still counted. With
+        pipeline matching, the soonest unsold unit of the variant in the pipeline when it
+        comes sooner (days until it leaves the plant: the dealer adds its transport).
         """
-        release = self.model.catalog.variants[variant].release_days
+        days = self._ordinary_quote(variant, strategy)
+        matcher = self.matcher
+        if matcher is not None and strategy in (ATO, BTO):
+            days = min(days, max(0.0, matcher.quote(variant) - matcher.transport))
+        return days
+
+    def _ordinary_quote(self, variant: int, strategy: int) -> float:
+        """:meth:`quote` without pipeline matching: a new unit scheduled for the order."""
+        release = self.horizon[variant]
         if strategy == ETO:
             release += self.engineering[variant].mean
-        if self.slots is not None:
+        if self.bank is not None:
+            now = self.model.cal.now
+            release = self.bank.quote(now + release) - now
+        elif self.slots is not None:
             now = self.model.cal.now
             release = self.slots.start(now + release) - now
         days = self.workcenter.quote(Priority.CUSTOMER) + release
@@ -152,11 +186,30 @@ class Manufacturer(mesa.Agent):
                     break
         return days
 
+    def stock_quote(self, variant: int) -> float:
+        """Days until a new stock job for ``variant`` (booked now) leaves the plant: with the
+        order bank, its slot plus the queue ahead; else the queue ahead of stock work."""
+        days = self.workcenter.quote(Priority.STOCK)
+        if self.bank is not None:
+            now = self.model.cal.now
+            days += self.bank.quote(now + self.horizon[variant], False) - now
+        return days
+
     def accept(self, order: Order, strategy: int) -> None:
-        """Take an accepted order: order bank, then design (eto), components (ato) or the line."""
-        delay = self.model.catalog.variants[order.variant].release_days
+        """Take an accepted order: a unit in the pipeline (pipeline matching), else the
+        order bank, then design (eto), components (ato) or the line."""
+        matcher = self.matcher
+        if matcher is not None and strategy in (ATO, BTO):
+            ordinary = self._ordinary_quote(order.variant, strategy) + matcher.transport
+            if matcher.take(order, ordinary):
+                return
+        delay = self.horizon[order.variant]
         if strategy == ETO:
             delay += self.engineering[order.variant]()
+        if self.bank is not None:
+            self.in_planning += 1
+            self.bank.place_order(order, self.model.cal.now + delay)
+            return
         if self.slots is not None:
             now = self.model.cal.now
             delay = self.slots.book(now + delay, now) - now
@@ -208,13 +261,32 @@ class Manufacturer(mesa.Agent):
 
     # -- stock and bulk work ------------------------------------------------------------
     def produce_stock(self, variant: int, quantity: int, stock: StockPoint) -> None:
-        """Release ``quantity`` build-to-stock jobs for ``variant`` (class 1: stock work)."""
+        """Release ``quantity`` build-to-stock jobs for ``variant`` (class 1: stock work);
+        with the order bank, book them into slots after the frozen horizon."""
+        bank = self.bank
+        if bank is not None:
+            earliest = self.model.cal.now + self.horizon[variant]
+            for _ in range(quantity):
+                bank.place_job(Job(variant, Priority.STOCK, None, stock), earliest)
+            return
         for _ in range(quantity):
             self.workcenter.submit(Job(variant, Priority.STOCK, None, stock))
 
     def build_bulk(self, order: Order) -> None:
-        """Build one unit of a bulk (intermediary) order as stock-class work."""
+        """Build one unit of a bulk (intermediary) order as stock-class work (with the order
+        bank, booked into a slot after the frozen horizon)."""
+        if self.bank is not None:
+            earliest = self.model.cal.now + self.horizon[order.variant]
+            self.bank.place_job(Job(order.variant, Priority.STOCK, order), earliest)
+            return
         self.workcenter.submit(Job(order.variant, Priority.STOCK, order))
+
+    def job_released(self, job: Job) -> None:
+        """A stock or bulk job leaves the order bank for the line (a stock job a customer
+        took over leaves the order bank's count of customer orders)."""
+        if job.order is not None and job.order.kind == FINAL:
+            self.in_planning -= 1
+        self.workcenter.submit(job)
 
     def finished_job(self, job: Job) -> None:
         """A unit is built: it goes to its order, or onto the plant's finished goods."""

@@ -33,6 +33,7 @@ from btoagents.config.limits import (
     MIN_LIFE_CYCLE_DAYS,
     MIN_PERIOD_DAYS,
 )
+from btoagents.config.order_bank import OrderBankConfig
 from btoagents.config.plugin_choice import plugin_choice
 from btoagents.config.policy_schema import (
     AGENT_DESCRIPTION,
@@ -183,7 +184,9 @@ class ProductConfig(Section):
         0.0,
         ge=0,
         le=MAX_DAYS,
-        description="days an accepted order waits in the order bank before release",
+        description="frozen horizon, days: with order_bank.enabled no order of the product "
+        "(customer, stock or bulk) is scheduled sooner; without it, the fixed delay a "
+        "customer order waits before release, whatever the load",
     )
     engineering_days: float = Field(
         0.0, ge=0, le=MAX_DAYS, description="mean design delay for eto (days)"
@@ -287,7 +290,25 @@ class ManufacturerConfig(plugin_choice("manufacturer", "agent")):
         10, ge=1, le=MAX_UNITS, description="waiting jobs that open overtime"
     )
     overtime_cost: float = Field(
-        0.0, ge=0, le=MAX_MONEY, description="cost per overtime line-day worked"
+        0.0,
+        ge=0,
+        le=MAX_MONEY,
+        description="cost per overtime line-day worked, on top of line_cost x (1 + "
+        "overtime_premium)",
+    )
+    line_cost: float = Field(
+        0.0,
+        ge=0,
+        le=MAX_MONEY,
+        description="cost per regular line per day, busy or not (currency/line/day; "
+        "capacity_cost KPI)",
+    )
+    overtime_premium: float = Field(
+        0.5,
+        ge=0,
+        le=MAX_FACTOR,
+        description="overtime pays line_cost x (1 + premium) per busy overtime line-day "
+        "(0.5: time-and-a-half, US Fair Labor Standards Act, 29 U.S.C. 207)",
     )
     agent: str = Field("manufacturer", description=AGENT_DESCRIPTION)
     params: dict[str, Any] = Field(default_factory=dict, description=AGENT_PARAMS_DESCRIPTION)
@@ -480,6 +501,7 @@ class Scenario(Section):
     fulfillment: FulfillmentConfig = Field(default_factory=FulfillmentConfig)
     capacity: CapacityConfig = Field(default_factory=CapacityConfig)
     demand_management: DemandManagementConfig = Field(default_factory=DemandManagementConfig)
+    order_bank: OrderBankConfig = Field(default_factory=OrderBankConfig)
     costs: CostsConfig = Field(default_factory=CostsConfig)
     kpis: KpisConfig = Field(default_factory=KpisConfig)
     calibration: CalibrationConfig = Field(default_factory=CalibrationConfig)

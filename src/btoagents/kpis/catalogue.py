@@ -49,6 +49,11 @@ KPI_TABLE: dict[str, tuple[str, str]] = {
     "obsolescence_cost": (PER_DAY, "unit cost minus salvage of units written off at end of life"),
     "revenue": (PER_DAY, "list price of final-customer and bulk units delivered"),
     "overtime_cost": (PER_DAY, "overtime cost times the busy overtime lines"),
+    "capacity_cost": (
+        PER_DAY,
+        "line cost times the regular lines, plus line cost times (1 + overtime premium) "
+        "times the busy overtime lines",
+    ),
     "profit": (
         PER_DAY,
         "revenue minus discounts, costs of goods, holding, obsolescence, "

@@ -18,6 +18,7 @@ from btoagents.vocabulary import Strategy
 
 if TYPE_CHECKING:
     from btoagents.chain import Recorded
+    from btoagents.config.schema import Scenario
     from btoagents.kpis.collector import KpiCollector
     from btoagents.products import Catalog
 
@@ -69,6 +70,7 @@ def window_kpis(model: Recorded) -> dict[str, float]:
     out["obsolescence_cost"] = f.obsolescence / days
     out["revenue"] = f.revenue / days
     out["overtime_cost"] = overtime
+    out["capacity_cost"] = capacity_cost(scn, wc.lines, wc.busy_overtime.mean(now))
     penalties = scn.costs.backorder_cost * out["backorders"] + (
         scn.costs.lost_sale_cost * f.lost_sales / days
     )
@@ -80,6 +82,7 @@ def window_kpis(model: Recorded) -> dict[str, float]:
         - out["obsolescence_cost"]
         - overtime
         - penalties
+        - out["capacity_cost"]
     )
     out["bullwhip"] = bullwhip(k, now)
     stage_values = {s: k.bullwhip(s, now) for s in BULLWHIP_STAGES}
@@ -114,6 +117,15 @@ def window_kpis(model: Recorded) -> dict[str, float]:
             out[f"fg_inventory[{fam}]"] = k.fg_by_family[i].mean(now)
             out[f"backorders[{fam}]"] = k.backlog_by_family[i].mean(now)
     return out
+
+
+def capacity_cost(scn: Scenario, lines: int, overtime_lines: float) -> float:
+    """Cost of capacity per day (currency/day): every regular line costs
+    ``manufacturer.line_cost`` a day, busy or not, and a busy overtime line
+    ``line_cost x (1 + overtime_premium)`` (``overtime_lines``: time-average busy overtime
+    lines). ``manufacturer.overtime_cost`` stays a separate KPI on top."""
+    m = scn.manufacturer
+    return m.line_cost * (lines + overtime_lines * (1.0 + m.overtime_premium))
 
 
 def bullwhip(kpi: KpiCollector, now: float) -> float:

@@ -16,7 +16,10 @@ policy (every ``capacity.review_period`` days) for a decision, and carries it ou
 A capacity policy whose class sets ``controls_overtime = True`` (the built-in ``chase``, or
 a plugin) owns the plant's overtime: at the start no overtime line is allowed, and the
 lines its decisions allow open as soon as one job waits (threshold 1), instead of the
-scenario's ``manufacturer.overtime_lines`` and ``overtime_threshold``.
+scenario's ``manufacturer.overtime_lines`` and ``overtime_threshold``. With the order bank
+(``order_bank.enabled``) the plant queue a policy sees adds the bank's backlog beyond the
+frozen horizon (:meth:`btoagents.orderbank.OrderBank.excess`), and the overtime lines a
+decision allows get build slots (:meth:`btoagents.orderbank.OrderBank.set_lines`).
 """
 
 from __future__ import annotations
@@ -169,7 +172,8 @@ class Reviewer:
             lost_sale_cost=scn.costs.lost_sale_cost,
             lines=plant.workcenter.lines,
             service_rate=scn.manufacturer.service_rate,
-            plant_queue=plant.workcenter.waiting,
+            plant_queue=plant.workcenter.waiting
+            + (plant.bank.excess(max(plant.horizon)) if plant.bank is not None else 0),
             forecast=forecast,
             component_users=self.users,
             cover_days=scn.fulfillment.cover_days,
@@ -201,6 +205,8 @@ class Reviewer:
                     self._set_plant(v)
         if decision.overtime_lines is not None:
             m.plant.workcenter.set_overtime(decision.overtime_lines)
+            if m.plant.bank is not None:  # the order bank plans the overtime lines' slots
+                m.plant.bank.set_lines(m.plant.workcenter.lines + decision.overtime_lines)
         if self.adaptive and self.users:
             self._size_components(rates)
 
