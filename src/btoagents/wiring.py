@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from btoagents import plugins
 from btoagents.agents import Dealer, FinalCustomer, HardwareSupplier, Intermediary, Manufacturer
+from btoagents.population import LazyPopulation
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -117,16 +118,36 @@ def build_dealers(chain: Chain) -> list[Dealer]:
     return [cls(chain, i, 1.0 / n, params=params) for i in range(n)]
 
 
-def build_customers(chain: Chain, dealers: list[Dealer]) -> list[FinalCustomer]:
+def build_customers(chain: Chain, dealers: list[Dealer]) -> list[FinalCustomer] | LazyPopulation:
     """The final customers: patience, price sensitivity and favourite variant drawn from
     the ``customers`` stream (in that order, customer by customer); homes assigned to the
-    dealers in turn. Of the class ``customers.agent``."""
+    dealers in turn. Of the class ``customers.agent``.
+
+    Without ``customers.purchase_cycle``: ``customers.count`` customers, built now. With it:
+    a population of the total demand rate x the cycle, each customer built when the arrival
+    process first picks it (:mod:`btoagents.population`).
+    """
     cfg = chain.cfg.customers
-    cls, params = agent_class("customer", cfg)
-    s = chain.streams["customers"]
-    lo, hi = cfg.switch_discount
-    customers: list[FinalCustomer] = []
-    for i in range(cfg.count):
+    maker = _CustomerMaker(chain, dealers)
+    if cfg.purchase_cycle is not None:
+        return LazyPopulation(cfg.population(chain.catalog.total_rate), maker.make)
+    return [maker.make(i) for i in range(cfg.count)]
+
+
+class _CustomerMaker:
+    """Draws and builds customer ``i`` (its attributes from the ``customers`` stream)."""
+
+    def __init__(self, chain: Chain, dealers: list[Dealer]) -> None:
+        self.chain = chain
+        self.dealers = dealers
+        self.cfg = chain.cfg.customers
+        self.cls, self.params = agent_class("customer", self.cfg)
+        self.stream = chain.streams["customers"]
+
+    def make(self, i: int) -> FinalCustomer:
+        """Customer ``i``: patience, price sensitivity, favourite, home dealer ``i mod n``."""
+        cfg, s, chain, dealers = self.cfg, self.stream, self.chain, self.dealers
+        lo, hi = cfg.switch_discount
         if cfg.patience_distribution == "exponential":
             patience = cfg.patience * s.exponential()
         elif cfg.patience_distribution == "uniform":
@@ -136,8 +157,7 @@ def build_customers(chain: Chain, dealers: list[Dealer]) -> list[FinalCustomer]:
         switch = lo + (hi - lo) * s.uniform()
         favourite = chain.pick_variant(s.uniform())
         dealer = dealers[i % len(dealers)] if dealers else None
-        customers.append(cls(chain, i, patience, switch, favourite, dealer, params=params))
-    return customers
+        return self.cls(chain, i, patience, switch, favourite, dealer, params=self.params)
 
 
 def build_intermediaries(chain: Chain) -> list[Intermediary]:
