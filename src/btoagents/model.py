@@ -46,8 +46,8 @@ from btoagents.policies.review import Reviewer
 from btoagents.pooling import DealerPool
 from btoagents.products import Catalog
 from btoagents.random import Streams
-from btoagents.reputation import MarketReputation
 from btoagents.records import BULK, FINAL, BulkOrder, Order, Transfer
+from btoagents.reputation import MarketReputation
 from btoagents.sampling import Sampler
 from btoagents.stock import StockPoint
 from btoagents.vocabulary import Priority, Strategy

@@ -37,14 +37,30 @@ not modelled.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from btoagents.agents.customer import FinalCustomer
-    from btoagents.agents.dealer import Dealer
     from btoagents.chain import Chain
     from btoagents.records import Order
     from btoagents.stock import StockPoint
+
+
+class PooledDealer(Protocol):
+    """A dealer as the pool sees it: its position in the network and its lot."""
+
+    index: int
+    stock: StockPoint
+
+
+class Shopper(Protocol):
+    """A final customer as the pool sees it (times in days, shares of list price)."""
+
+    patience: float
+    switch_discount: float
+    outlet: StockPoint
+    dealer: Any  # its PooledDealer, or None when customers buy from the plant
+    purchases: int
 
 
 class DealerPool:
@@ -55,7 +71,7 @@ class DealerPool:
         cost: money spent on trades while the window was open (currency).
     """
 
-    def __init__(self, chain: Chain, dealers: list[Dealer]) -> None:
+    def __init__(self, chain: Chain, dealers: Sequence[PooledDealer]) -> None:
         self.chain = chain
         cfg = chain.cfg.dealers
         self.trade_days = cfg.trade_days
@@ -64,7 +80,7 @@ class DealerPool:
         self.substitution = chain.cfg.customers.substitution
         region = [cfg.region_of(d.index) for d in dealers]
         # per dealer index: the other dealers of its region, in order
-        self.others: dict[int, list[Dealer]] = {
+        self.others: dict[int, list[PooledDealer]] = {
             d.index: [o for o in dealers if o is not d and region[o.index] == region[d.index]]
             for d in dealers
         }
@@ -76,7 +92,7 @@ class DealerPool:
         return self.chain.markdown.discount(pos.oldest_age(variant))
 
     def best(
-        self, customer: FinalCustomer, variant: int, quote: float
+        self, customer: Shopper, variant: int, quote: float
     ) -> tuple[StockPoint, int, float] | None:
         """The unit the customer prefers to ordering ``variant`` at ``quote`` days (or to
         balking when the quote exceeds its patience): ``(lot, variant, days)``, else None."""
@@ -108,7 +124,7 @@ class DealerPool:
                             best_u, choice = u, (lot, alt, days)
         return choice
 
-    def offer(self, customer: FinalCustomer, order: Order, quote: float) -> bool:
+    def offer(self, customer: Shopper, order: Order, quote: float) -> bool:
         """Serve ``order`` from the region's lots when the customer prefers a unit there
         (:meth:`best`); True when it did (the order then arrived and is served)."""
         choice = self.best(customer, order.variant, quote)

@@ -40,7 +40,9 @@ class LazyPopulation:
     def __len__(self) -> int:
         return self.size
 
-    def __getitem__(self, index: int) -> Any:
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):  # customers[a:b]: each built as if picked, in order
+            return [self[i] for i in range(*index.indices(self.size))]
         cust = self._made.get(index)
         if cust is None:
             if not 0 <= index < self.size:

@@ -67,8 +67,8 @@ class MarketReputation:
         """The exponentially weighted share of late deliveries (0 before any delivery)."""
         return self.late_weight / self.weight if self.weight > 0 else 0.0
 
-    def keep_probability(self, now: float) -> float:
-        """Probability that a candidate arrival at ``now`` is kept: the arrival process's
-        own thinning times the reputation index."""
-        base = self._base(now) if self._base is not None else 1.0
+    def keep_probability(self, t: float) -> float:
+        """Probability that a candidate arrival at time ``t`` (days) is kept: the arrival
+        process's own thinning times the reputation index."""
+        base = self._base(t) if self._base is not None else 1.0
         return base * self.index

@@ -224,7 +224,10 @@ class CustomersConfig(plugin_choice("customer", "agent")):
         "false = none (older files)",
     )
     late_rate_penalty: float = Field(
-        0.1, ge=0, lt=1, description="individual memory: share of purchase rate lost per late delivery"
+        0.1,
+        ge=0,
+        lt=1,
+        description="individual memory: share of purchase rate lost per late delivery",
     )
     late_patience_penalty: float = Field(
         0.1, ge=0, lt=1, description="individual memory: share of patience lost per late delivery"
