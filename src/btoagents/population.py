@@ -4,13 +4,13 @@ With a realistic purchase cycle (``customers.purchase_cycle``: a new-car owner k
 for about 6.6 years, IHS Markit, "Vehicles getting older: average age of light cars and
 trucks in U.S. rises again in 2016 to 11.6 years", press release 2016: average length of
 ownership of new vehicles 79.3 months at the end of 2015), the population that produces a
-demand rate ``lambda`` (orders/day) is ``lambda x cycle``: about 97,000 customers for the
-dealer network's 38 orders a day. Building one Mesa agent per customer up front took about
-2.3 s per replication (23 us each), longer than the run itself, while a run of a year meets
-only the 13,000 or so customers who buy in it. So a customer is built (a Mesa agent, of the
-class ``customers.agent``) the first time the arrival process picks it, whatever happens to
-that candidate purchase afterwards; memory is bounded by the customers met, not by the
-population.
+demand rate ``lambda`` (orders/day) is ``lambda x cycle``: about 91,000 customers for the
+dealer network's 38 orders a day over 2,400 days. Building one Mesa agent per customer up
+front took about 2.3 s per replication (23 us each), longer than the run itself, while a
+run of 425 days meets only the 16,000 or so customers who are picked in it. So a customer
+is built (a Mesa agent, of the class ``customers.agent``) the first time the arrival
+process picks it, whatever happens to that candidate purchase afterwards; memory is bounded
+by the customers met, not by the population.
 
 Common random numbers still hold: the ``demand`` stream picks the same customer indices
 in the same order under every policy, and each new customer draws its patience, price

@@ -200,7 +200,8 @@ class CustomersConfig(plugin_choice("customer", "agent")):
         200,
         ge=1,
         le=MAX_CUSTOMERS,
-        description=f"final customers in the population, at most {MAX_CUSTOMERS:,}",
+        description=f"final customers in the population, at most {MAX_CUSTOMERS:,} "
+        "(not used when purchase_cycle is set)",
     )
     patience: float = Field(
         math.inf,
