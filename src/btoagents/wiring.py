@@ -135,29 +135,35 @@ def build_customers(chain: Chain, dealers: list[Dealer]) -> list[FinalCustomer] 
 
 
 class _CustomerMaker:
-    """Draws and builds customer ``i`` (its attributes from the ``customers`` stream)."""
+    """Draws and builds customer ``i`` (its attributes from the ``customers`` stream).
+
+    The scenario's values are read once here: a lazily drawn population builds thousands of
+    customers during a run, and pydantic attribute reads are slow."""
 
     def __init__(self, chain: Chain, dealers: list[Dealer]) -> None:
+        cfg = chain.cfg.customers
         self.chain = chain
         self.dealers = dealers
-        self.cfg = chain.cfg.customers
-        self.cls, self.params = agent_class("customer", self.cfg)
+        self.cls, self.params = agent_class("customer", cfg)
         self.stream = chain.streams["customers"]
+        self.patience = cfg.patience
+        self.distribution = cfg.patience_distribution
+        self.lo, self.hi = cfg.switch_discount
 
     def make(self, i: int) -> FinalCustomer:
         """Customer ``i``: patience, price sensitivity, favourite, home dealer ``i mod n``."""
-        cfg, s, chain, dealers = self.cfg, self.stream, self.chain, self.dealers
-        lo, hi = cfg.switch_discount
-        if cfg.patience_distribution == "exponential":
-            patience = cfg.patience * s.exponential()
-        elif cfg.patience_distribution == "uniform":
-            patience = cfg.patience * (0.5 + s.uniform())
+        s, dealers = self.stream, self.dealers
+        lo = self.lo
+        if self.distribution == "exponential":
+            patience = self.patience * s.exponential()
+        elif self.distribution == "uniform":
+            patience = self.patience * (0.5 + s.uniform())
         else:
-            patience = cfg.patience
-        switch = lo + (hi - lo) * s.uniform()
-        favourite = chain.pick_variant(s.uniform())
+            patience = self.patience
+        switch = lo + (self.hi - lo) * s.uniform()
+        favourite = self.chain.pick_variant(s.uniform())
         dealer = dealers[i % len(dealers)] if dealers else None
-        return self.cls(chain, i, patience, switch, favourite, dealer, params=self.params)
+        return self.cls(self.chain, i, patience, switch, favourite, dealer, params=self.params)
 
 
 def build_intermediaries(chain: Chain) -> list[Intermediary]:
