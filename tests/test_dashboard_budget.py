@@ -40,17 +40,17 @@ def assert_one_clean_line(text: str | None) -> None:
 
 # -- budgets ------------------------------------------------------------------------------
 def test_a_step_over_its_event_budget_stops_with_one_line_where_it_got_to():
-    m = start(Budget(step_events=500))  # a week of dealer-network is about 1,400 events
+    m = start(Budget(step_events=300))  # a week of dealer-network is about 500 events
     m.step()
     assert not m.running
-    assert m.chain.cal.events == 500  # the slice ended exactly at the budget
+    assert m.chain.cal.events == 300  # the slice ended exactly at the budget
     assert 0 < m.day < 7
-    assert "this step used its budget of 500 events" in m.error
+    assert "this step used its budget of 300 events" in m.error
     assert m.error.startswith(f"the run stopped at day {m.day:g}: ")
     assert_one_clean_line(m.error)
     assert m.kpis["day"] == m.day  # the page shows where the run stopped
     m.step()  # a further press does nothing
-    assert m.chain.cal.events == 500
+    assert m.chain.cal.events == 300
 
 
 def test_a_run_over_its_event_budget_stops_after_the_step_that_reaches_it():
