@@ -306,6 +306,7 @@ def test_the_built_in_agents_are_the_registered_defaults():
         "manufacturer",
     )
     model = SupplyChainModel(scn, seed=1)
+    model.cal.run_until(5.0)  # customers of a purchase cycle's population are built when met
     assert type(model.manufacturer) is Manufacturer
     assert {type(d) for d in model.dealers} == {Dealer}
     assert {type(c) for c in model.customers} == {FinalCustomer}

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from btoagents.policies.demand_management import DemandManager
     from btoagents.policies.ledger import VariantLedger
     from btoagents.policies.markdown import MarkdownSchedule
+    from btoagents.pooling import DealerPool
     from btoagents.production import Workcenter
     from btoagents.products import Catalog
     from btoagents.random import Streams
@@ -125,6 +126,7 @@ class Chain(Protocol):
         strategy, price, unit_cost: per variant, the current strategy and money per unit.
         counting: whether the KPI window is open (orders placed now are counted).
         substitution: customers may take a marked-down near variant.
+        pool: dealer pooling (None when off): the region's lots and the customers' choice.
         dm: demand management (None when off); markdown: the dealers' markdown schedule.
         ledger: per-variant records of the adaptive policies (None when static).
         kpi: the run's KPI accumulators; arrivals: the final-customer arrival process.
@@ -142,6 +144,7 @@ class Chain(Protocol):
     counting: bool
     substitution: bool
     dm: DemandManager | None
+    pool: DealerPool | None
     markdown: MarkdownSchedule
     ledger: VariantLedger | None
     kpi: KpiCollector
@@ -200,6 +203,11 @@ class Chain(Protocol):
 
     def accept_build_order(self, order: Order) -> None:
         """The order goes to the plant to be built."""
+        ...
+
+    def dealer_trade(self, order: Order, pos: StockPoint, variant: int, days: float) -> None:
+        """Bring a unit from another dealer's lot ``pos`` to the order by a lateral transfer
+        of ``days`` days."""
         ...
 
     def request_deferred(self, customer: Buyer, order: Order) -> None:

@@ -43,9 +43,11 @@ from btoagents.lifecycle import LifeCycle
 from btoagents.policies.ledger import VariantLedger
 from btoagents.policies.markdown import MarkdownSchedule
 from btoagents.policies.review import Reviewer
+from btoagents.pooling import DealerPool
 from btoagents.products import Catalog
 from btoagents.random import Streams
 from btoagents.records import BULK, FINAL, BulkOrder, Order, Transfer
+from btoagents.reputation import MarketReputation
 from btoagents.sampling import Sampler
 from btoagents.stock import StockPoint
 from btoagents.vocabulary import Strategy
@@ -92,7 +94,12 @@ class SupplyChainModel(mesa.Model):
         self.markdown = MarkdownSchedule(scenario.dealers.markdown)
         self._markdowns = bool(self.markdown.steps)
         self.substitution = scenario.customers.substitution
-        self.memory = scenario.customers.memory
+        ccfg = scenario.customers
+        self.memory = ccfg.memory == "individual"  # each customer remembers its service
+        self._late_slack = ccfg.late_tolerance + 1e-9  # days past the quote that are on time
+        self.reputation: MarketReputation | None = None  # the market's memory (built below)
+        self.pool: DealerPool | None = None  # dealer pooling (built with the dealers)
+        self._judging = ccfg.memory != "none"
         self.trace_on = trace or sim.trace
         self.trace: list[tuple[float, int, int]] = []
         # conservation counters (whole run, warm-up included)
@@ -126,6 +133,8 @@ class SupplyChainModel(mesa.Model):
         self.suppliers, self.supplier_of = wiring.build_suppliers(self)
         self.manufacturer.components.returns_to = self._return_components
         self.dealers = wiring.build_dealers(self)
+        if scenario.dealers.pooling and self.dealers:
+            self.pool = DealerPool(self, self.dealers)
         self.customers = wiring.build_customers(self, self.dealers)
         self.intermediaries = wiring.build_intermediaries(self)
         self.periodic_review = wiring.build_periodic_review(self)
@@ -147,6 +156,15 @@ class SupplyChainModel(mesa.Model):
         self.arrivals = ArrivalProcess(scenario.demand, cat.total_rate)
         # hot-path constants (pydantic attribute reads are slow per event)
         self._seasonal = self.arrivals.seasonal
+        self._keep_probability = self.arrivals.keep_probability
+        if ccfg.memory == "market":
+            self.reputation = MarketReputation(
+                ccfg.reputation_half_life,
+                ccfg.reputation_sensitivity,
+                self.arrivals.keep_probability if self._seasonal else None,
+            )
+            self._keep_probability = self.reputation.keep_probability
+            self._seasonal = True  # thin every candidate arrival by the reputation
         self._mean_gap = 1.0 / self.arrivals.max_rate
         self._loyalty = scenario.customers.loyalty
         self._n_customers = len(self.customers)
@@ -202,7 +220,8 @@ class SupplyChainModel(mesa.Model):
         return min(bisect_right(cum, u), len(cum) - 1)
 
     def _arrival(self, _: Any = None) -> None:
-        """A candidate purchase: thinned by season and the customer's multiplier.
+        """A candidate purchase: thinned by season, the market's reputation and the
+        customer's multiplier.
 
         Every candidate draws the same four uniforms and one exponential whatever happens
         to it, so that two policies under one seed see the same customers.
@@ -211,7 +230,7 @@ class SupplyChainModel(mesa.Model):
         customers = self.customers
         now = self.cal.now
         cust = customers[int(d.uniform() * self._n_customers)]
-        keep_p = self.arrivals.keep_probability(now) if self._seasonal else 1.0
+        keep_p = self._keep_probability(now) if self._seasonal else 1.0
         keep = d.uniform() < keep_p * cust.multiplier
         u_variant, u_loyal = c.uniform(), c.uniform()
         self.cal.after(d.exponential() * self._mean_gap, self._arrival)
@@ -391,6 +410,20 @@ class SupplyChainModel(mesa.Model):
         else:
             self._deliver(order, 0.0, False)
 
+    def dealer_trade(self, order: Order, pos: StockPoint, variant: int, days: float) -> None:
+        """Move a unit of ``variant`` from another dealer's lot ``pos`` to ``order``'s
+        customer by a lateral transfer of ``days`` > 0 days (:mod:`btoagents.pooling`): the
+        unit leaves the lot now (which restocks by its policy) and travels with its order
+        open; the customer is quoted ``days`` and pays the unit's markdown by its age."""
+        age = pos.take(variant)
+        order.discount = self.markdown.discount(age) if self._markdowns else 0.0
+        pos.replenish(variant)
+        order.quoted = days
+        self._open(order, 1)
+        self.in_transit_units += 1
+        self.in_transit_orders += 1
+        self.cal.after(days, self._order_arrived_at_dealer, order)
+
     def _order_arrived_at_dealer(self, order: Order) -> None:
         self.in_transit_units -= 1
         self.in_transit_orders -= 1
@@ -441,8 +474,17 @@ class SupplyChainModel(mesa.Model):
             led.margin[v] += self.price[v] - discount - self.unit_cost[v]
             if not from_stock:
                 led.wait[v] += lead
-        if self.memory and order.customer is not None:
-            order.customer.delivered(lead > order.quoted + 1e-9)
+        if self._judging and order.customer is not None:
+            self._judge(order, lead)
+
+    def _judge(self, order: Order, lead: float) -> None:
+        """The customer (individual memory) or the market (market memory) judges a delivery
+        after ``lead`` days: late when beyond the quote plus ``customers.late_tolerance``."""
+        late = lead > order.quoted + self._late_slack
+        if self.reputation is not None:
+            self.reputation.record(self.cal.now, late)
+        else:
+            order.customer.delivered(late)
 
     def bulk_placed(self, bulk: BulkOrder) -> None:
         """An intermediary placed a bulk order (counted apart from final customers)."""

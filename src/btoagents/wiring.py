@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from btoagents import plugins
 from btoagents.agents import Dealer, FinalCustomer, HardwareSupplier, Intermediary, Manufacturer
+from btoagents.population import LazyPopulation
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -117,27 +118,52 @@ def build_dealers(chain: Chain) -> list[Dealer]:
     return [cls(chain, i, 1.0 / n, params=params) for i in range(n)]
 
 
-def build_customers(chain: Chain, dealers: list[Dealer]) -> list[FinalCustomer]:
+def build_customers(chain: Chain, dealers: list[Dealer]) -> list[FinalCustomer] | LazyPopulation:
     """The final customers: patience, price sensitivity and favourite variant drawn from
     the ``customers`` stream (in that order, customer by customer); homes assigned to the
-    dealers in turn. Of the class ``customers.agent``."""
+    dealers in turn. Of the class ``customers.agent``.
+
+    Without ``customers.purchase_cycle``: ``customers.count`` customers, built now. With it:
+    a population of the total demand rate x the cycle, each customer built when the arrival
+    process first picks it (:mod:`btoagents.population`).
+    """
     cfg = chain.cfg.customers
-    cls, params = agent_class("customer", cfg)
-    s = chain.streams["customers"]
-    lo, hi = cfg.switch_discount
-    customers: list[FinalCustomer] = []
-    for i in range(cfg.count):
-        if cfg.patience_distribution == "exponential":
-            patience = cfg.patience * s.exponential()
-        elif cfg.patience_distribution == "uniform":
-            patience = cfg.patience * (0.5 + s.uniform())
+    maker = _CustomerMaker(chain, dealers)
+    if cfg.purchase_cycle is not None:
+        return LazyPopulation(cfg.population(chain.catalog.total_rate), maker.make)
+    return [maker.make(i) for i in range(cfg.count)]
+
+
+class _CustomerMaker:
+    """Draws and builds customer ``i`` (its attributes from the ``customers`` stream).
+
+    The scenario's values are read once here: a lazily drawn population builds thousands of
+    customers during a run, and pydantic attribute reads are slow."""
+
+    def __init__(self, chain: Chain, dealers: list[Dealer]) -> None:
+        cfg = chain.cfg.customers
+        self.chain = chain
+        self.dealers = dealers
+        self.cls, self.params = agent_class("customer", cfg)
+        self.stream = chain.streams["customers"]
+        self.patience = cfg.patience
+        self.distribution = cfg.patience_distribution
+        self.lo, self.hi = cfg.switch_discount
+
+    def make(self, i: int) -> FinalCustomer:
+        """Customer ``i``: patience, price sensitivity, favourite, home dealer ``i mod n``."""
+        s, dealers = self.stream, self.dealers
+        lo = self.lo
+        if self.distribution == "exponential":
+            patience = self.patience * s.exponential()
+        elif self.distribution == "uniform":
+            patience = self.patience * (0.5 + s.uniform())
         else:
-            patience = cfg.patience
-        switch = lo + (hi - lo) * s.uniform()
-        favourite = chain.pick_variant(s.uniform())
+            patience = self.patience
+        switch = lo + (self.hi - lo) * s.uniform()
+        favourite = self.chain.pick_variant(s.uniform())
         dealer = dealers[i % len(dealers)] if dealers else None
-        customers.append(cls(chain, i, patience, switch, favourite, dealer, params=params))
-    return customers
+        return self.cls(self.chain, i, patience, switch, favourite, dealer, params=self.params)
 
 
 def build_intermediaries(chain: Chain) -> list[Intermediary]:

@@ -3,8 +3,13 @@
 A final customer is a known end user (not a dealer, national sales company or fleet buyer).
 Each has a home dealer, a favourite variant, a patience (days it will wait for a delivery),
 a price sensitivity (the markdown share that makes it accept a near variant instead of its
-exact choice) and a memory of service: a delivery later than quoted lowers its purchase
-multiplier and its patience; an on-time one restores them a little.
+exact choice) and, with ``customers.memory = "individual"``, a memory of service: a delivery
+later than quoted (by more than ``customers.late_tolerance`` days) lowers its purchase
+multiplier and its patience; an on-time one restores them a little. With
+``customers.memory = "market"`` lateness acts on the arrival of new customers instead
+(:mod:`btoagents.reputation`). With ``dealers.pooling`` a customer whose variant is not on
+its dealer's lot chooses among the region's lots, the exact build and balking
+(:mod:`btoagents.pooling`).
 """
 
 from __future__ import annotations
@@ -78,14 +83,17 @@ class FinalCustomer(mesa.Agent):
             m.sell_from_stock(order, pos, variant)
             return
         strategy = m.strategy[variant]
+        pool = m.pool
         if strategy == BTS:
-            if m.substitution and self._switch(order, pos):
+            if m.substitution and pool is None and self._switch(order, pos):
                 return
             quote = m.quote_backorder(order)
         elif dealer is not None:
             quote = dealer.quote(variant, strategy)
         else:
             quote = m.plant.quote(variant, strategy)
+        if pool is not None and pool.offer(self, order, quote):
+            return
         if m.dm is not None:
             order.attempt = attempt
             self._managed(order, quote, pos, strategy == BTS)
@@ -170,7 +178,8 @@ class FinalCustomer(mesa.Agent):
         return True
 
     def delivered(self, late: bool) -> None:
-        """Update the memory of service after a delivery (only when memory is on)."""
+        """Update the memory of service after a delivery (only with individual memory);
+        ``late``: the lead time exceeded the quote by more than the tolerance."""
         cfg = self.model.cfg.customers
         if late:
             self.late_deliveries += 1

@@ -82,6 +82,11 @@ def estimate(scn: Scenario) -> Estimate:
     components = len(scn.components)
     peak = 1 + scn.demand.amplitude if scn.demand.process == "seasonal" else 1.0
     order_rate = sum(p.demand_rate for p in products)
+    # customers built: all of customers.count, or with a purchase cycle those met (drawn
+    # when first picked: at most one per candidate arrival)
+    customers = scn.customers.population(order_rate)
+    if scn.customers.purchase_cycle is not None:
+        customers = min(customers, math.ceil(order_rate * peak * days))
 
     per_day = 0.0  # events per day from final-customer orders
     for p in products:
@@ -124,7 +129,7 @@ def estimate(scn: Scenario) -> Estimate:
         f"final-customer orders ({order_rate:.4g} orders/day over {days:,.0f} days)": days
         * per_day,
         "bulk orders (intermediaries)": days * bulk_per_day,
-        "setting up customers and stock": scn.customers.count + units + variants * n_dealers,
+        "setting up customers and stock": customers + units + variants * n_dealers,
         **reviews,
     }
 
@@ -139,7 +144,7 @@ def estimate(scn: Scenario) -> Estimate:
         pipeline += dealers.transport_time + scn.supplier.lead_time + 30
         open_orders = arriving * pipeline
     memory: dict[str, float] = {
-        f"customers ({scn.customers.count:,})": scn.customers.count * BYTES_PER_CUSTOMER,
+        f"customers ({customers:,})": customers * BYTES_PER_CUSTOMER,
         f"variants ({variants:,}) at {n_dealers:,} dealers": variants
         * (BYTES_PER_VARIANT + n_dealers * BYTES_PER_DEALER_VARIANT),
         f"units in stock ({units:.3g})": units * BYTES_PER_UNIT,

@@ -194,6 +194,9 @@ class ProductConfig(Section):
     engineering_distribution: Literal["exponential", "deterministic"] = "exponential"
 
 
+MemoryKind = Literal["none", "market", "individual"]
+
+
 class CustomersConfig(plugin_choice("customer", "agent")):
     """The persistent population of final customers."""
 
@@ -201,7 +204,8 @@ class CustomersConfig(plugin_choice("customer", "agent")):
         200,
         ge=1,
         le=MAX_CUSTOMERS,
-        description=f"final customers in the population, at most {MAX_CUSTOMERS:,}",
+        description=f"final customers in the population, at most {MAX_CUSTOMERS:,} "
+        "(not used when purchase_cycle is set)",
     )
     patience: float = Field(
         math.inf,
@@ -217,12 +221,79 @@ class CustomersConfig(plugin_choice("customer", "agent")):
         description="range of the markdown share that buys a switch",
     )
     loyalty: float = Field(0.0, ge=0, le=1, description="chance of re-buying one's favourite")
-    memory: bool = Field(False, description="late deliveries lower purchase rate and patience")
-    late_rate_penalty: float = Field(0.1, ge=0, lt=1)
-    late_patience_penalty: float = Field(0.1, ge=0, lt=1)
+    memory: MemoryKind = Field(
+        "none",
+        description="memory of service: none; market (late deliveries lower the arrival rate "
+        "of new customers through a market reputation index); individual (a late delivery "
+        "lowers that customer's own purchase rate and patience). true = individual, "
+        "false = none (older files)",
+    )
+    late_rate_penalty: float = Field(
+        0.1,
+        ge=0,
+        lt=1,
+        description="individual memory: share of purchase rate lost per late delivery",
+    )
+    late_patience_penalty: float = Field(
+        0.1, ge=0, lt=1, description="individual memory: share of patience lost per late delivery"
+    )
     recovery: float = Field(0.02, ge=0, le=1, description="rate regained per on-time delivery")
+    late_tolerance: float = Field(
+        0.0,
+        ge=0,
+        le=MAX_DAYS,
+        description="days past the quoted lead time a delivery may take before it counts as "
+        "late (UNCALIBRATED; plausible 0-14)",
+    )
+    reputation_half_life: float = Field(
+        90.0,
+        gt=0,
+        le=MAX_DAYS,
+        description="market memory: half-life (days) of the weight of a delivery in the "
+        "late share (UNCALIBRATED; plausible 30-365)",
+    )
+    reputation_sensitivity: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="market memory: share of new-customer arrivals lost when every recent "
+        "delivery was late (reputation = 1 - sensitivity x late share; UNCALIBRATED; "
+        "plausible 0.2-1)",
+    )
+    purchase_cycle: float | None = Field(
+        None,
+        gt=0,
+        le=MAX_DAYS,
+        description="mean days between two purchases of one customer; when set the "
+        "population is the total demand rate x purchase_cycle and count is ignored "
+        "(customers are then drawn when they first appear)",
+    )
+    waiting_cost: float = Field(
+        0.002,
+        ge=0,
+        le=1,
+        description="regional choice (dealers.pooling): share of list price a day of waiting "
+        "is worth to a customer (UNCALIBRATED; plausible 0.0005-0.005)",
+    )
     agent: str = Field("customer", description=AGENT_DESCRIPTION)
     params: dict[str, Any] = Field(default_factory=dict, description=AGENT_PARAMS_DESCRIPTION)
+
+    @field_validator("memory", mode="before")
+    @classmethod
+    def _memory_from_bool(cls, v: Any) -> Any:
+        # older files say memory = true/false: true was the per-customer memory
+        if v is True:
+            return "individual"
+        if v is False:
+            return "none"
+        return v
+
+    def population(self, rate: float) -> int:
+        """Customers in the population for a total demand ``rate`` (orders/day):
+        ``rate x purchase_cycle`` (at least 1) when the cycle is set, else ``count``."""
+        if self.purchase_cycle is None:
+            return self.count
+        return max(1, round(rate * self.purchase_cycle))
 
     @field_validator("switch_discount")
     @classmethod
@@ -258,8 +329,47 @@ class DealersConfig(plugin_choice("dealer", "agent")):
     )
     transport_time: float = Field(0.0, ge=0, le=MAX_DAYS, description="plant-to-dealer days")
     markdown: list[MarkdownStep] = Field(default_factory=list)
+    pooling: bool = Field(
+        False,
+        description="locate and dealer trade: a customer whose variant is not on its "
+        "dealer's lot may take the exact or a near variant from another dealer of its region "
+        "by a lateral transfer",
+    )
+    regions: int = Field(
+        1,
+        ge=1,
+        le=MAX_DEALERS,
+        description="regions the dealers are split into evenly (pooling stays within one)",
+    )
+    trade_days: float = Field(
+        2.0,
+        ge=0,
+        le=MAX_DAYS,
+        description="days a dealer trade takes to bring a unit to the customer's dealer "
+        "(UNCALIBRATED; plausible 1-5)",
+    )
+    trade_cost: float = Field(
+        300.0,
+        ge=0,
+        le=MAX_MONEY,
+        description="cost per unit moved by a dealer trade, currency (UNCALIBRATED; "
+        "plausible 100-1,000 for cars)",
+    )
     agent: str = Field("dealer", description=AGENT_DESCRIPTION)
     params: dict[str, Any] = Field(default_factory=dict, description=AGENT_PARAMS_DESCRIPTION)
+
+    @model_validator(mode="after")
+    def _regions_fit(self) -> Self:
+        if self.count > 0 and self.regions > self.count:
+            raise ValueError(
+                f"regions ({self.regions}) must not exceed count ({self.count}): "
+                "every region needs a dealer"
+            )
+        return self
+
+    def region_of(self, dealer: int) -> int:
+        """The region (0-based) of dealer ``dealer``: the dealers split evenly, in order."""
+        return dealer * self.regions // max(self.count, 1)
 
 
 class ManufacturerConfig(plugin_choice("manufacturer", "agent")):

@@ -12,6 +12,9 @@ before it runs anything. Suffixed names appear as follows:
 - ``bullwhip[stage]`` for the three stages of :data:`BULLWHIP_STAGES`, when two stages or
   more saw varying demand over the window's review periods.
 
+The KPIs of :data:`POOLING_KPIS` follow the base names when ``dealers.pooling`` is on and
+there are dealers.
+
 The KPIs that the scenario's KPI plugins declare (``kpis.plugins``, see
 :mod:`btoagents.kpis.plugin`) come last, in listed order; every run reports them.
 
@@ -87,6 +90,13 @@ KPI_TABLE: dict[str, tuple[str, str]] = {
     "on_time_rate": (SHARE, "delivered orders within kpis.lead_time_target"),
     "quote_reliability": (SHARE, "orders that waited and arrived within their quote"),
     "quote_error_mean": ("days", "mean delivery minus quote of orders that waited"),
+}
+
+#: KPIs of dealer pooling (:mod:`btoagents.pooling`), reported when ``dealers.pooling`` is
+#: on and there are dealers; name -> (unit, meaning).
+POOLING_KPIS: dict[str, tuple[str, str]] = {
+    "transfer_rate": (SHARE, "final-customer orders served by a lateral transfer (dealer trade)"),
+    "transfer_cost": (PER_DAY, "dealer trades times dealers.trade_cost (in profit)"),
 }
 
 #: The ordering stages whose bullwhip is measured, most downstream first.
@@ -205,6 +215,8 @@ def kpi_names(scenario: Scenario) -> list[str]:
     """
     catalog = Catalog(scenario)
     names = list(KPI_TABLE)
+    if scenario.dealers.pooling and scenario.dealers.count > 0:
+        names += list(POOLING_KPIS)
     families = catalog.families
     if len(families) > 1:
         names += [f"{n}[{fam}]" for fam in families for n in FAMILY_LEVELS]
@@ -231,7 +243,7 @@ def describe(name: str, scenario: Scenario | None = None) -> tuple[str, str]:
         if name in declared:
             return declared[name]
     base, _, suffix = name.partition("[")
-    unit, meaning = KPI_TABLE[base]
+    unit, meaning = POOLING_KPIS[base] if base in POOLING_KPIS else KPI_TABLE[base]
     if suffix:
         meaning = f"{meaning} ({suffix.rstrip(']')} only)"
     return unit, meaning

@@ -74,6 +74,8 @@ def window_kpis(model: Recorded) -> dict[str, float]:
     penalties = scn.costs.backorder_cost * out["backorders"] + (
         scn.costs.lost_sale_cost * f.lost_sales / days
     )
+    pool = model.pool
+    trades = pool.cost / days if pool is not None else 0.0  # dealer trades (pooling)
     out["profit"] = (
         out["revenue"]
         - out["discount_cost"]
@@ -83,6 +85,7 @@ def window_kpis(model: Recorded) -> dict[str, float]:
         - overtime
         - penalties
         - out["capacity_cost"]
+        - trades
     )
     out["bullwhip"] = bullwhip(k, now)
     stage_values = {s: k.bullwhip(s, now) for s in BULLWHIP_STAGES}
@@ -112,6 +115,9 @@ def window_kpis(model: Recorded) -> dict[str, float]:
     out["switches"] = f.switches / days * 365.0
     catalog = model.catalog
     out["bts_share"] = model.bts_variants.mean(now) / len(catalog)
+    if pool is not None:  # POOLING_KPIS, reported with dealers.pooling
+        out["transfer_rate"] = pool.trades / arrived if arrived else math.nan
+        out["transfer_cost"] = trades
     if len(catalog.families) > 1:
         for i, fam in enumerate(catalog.families):
             out[f"fg_inventory[{fam}]"] = k.fg_by_family[i].mean(now)
