@@ -287,9 +287,7 @@ class SupplyChainModel(mesa.Model):
         self._deliver(order, discount, True)
         pos.replenish(variant)
 
-    def _sell_in_run_out(
-        self, order: Order, pos: StockPoint, variant: int, offered: float
-    ) -> None:
+    def _sell_in_run_out(self, order: Order, pos: StockPoint, variant: int, offered: float) -> None:
         """:meth:`sell_from_stock` of a generation in run-out: at least the run-out
         incentive; its demand and orders stay out of the bullwhip (counted as end of life)."""
         life = self.life_cycle

@@ -14,6 +14,7 @@ from typing import Any, Literal, Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from btoagents.config.generations import GenerationsConfig
 from btoagents.config.limits import (
     MAX_CUSTOMERS,
     MAX_DAYS,
@@ -32,7 +33,6 @@ from btoagents.config.limits import (
     MIN_LIFE_CYCLE_DAYS,
     MIN_PERIOD_DAYS,
 )
-from btoagents.config.generations import GenerationsConfig
 from btoagents.config.plugin_choice import plugin_choice
 from btoagents.config.policy_schema import (
     AGENT_DESCRIPTION,

@@ -140,6 +140,7 @@ def echeloned(scenario: Scenario) -> bool:
     finished goods): then ``holding_cost`` is also reported per echelon."""
     return scenario.dealers.count > 0 or bool(scenario.components)
 
+
 #: The order KPIs reported per family and per strategy (``OrderStats.kpis``).
 GROUP_KPIS: tuple[str, ...] = (
     "fill_rate",
