@@ -9,6 +9,7 @@ import pytest
 
 from btoagents.config import load_scenario
 from btoagents.model import SupplyChainModel
+from btoagents.vocabulary import Strategy
 
 SHORT = ["simulation.horizon=240", "simulation.warmup=40"]
 
@@ -70,3 +71,15 @@ def test_the_write_off_default_is_the_old_change_over():
 def test_bad_run_out_settings_name_the_key(bad):
     with pytest.raises(Exception, match="generations"):
         load_scenario("dealer-network", [f"generations.{bad}"])
+
+
+def test_a_variant_switched_during_its_run_out_keeps_the_policys_targets():
+    m = SupplyChainModel(load_scenario("dealer-network", SHORT), seed=1)
+    v = next(i for i, on in enumerate(m.dealers[0].stock.base) if on > 0)
+    m.life_cycle.start_run_out(v)
+    assert v in m.life_cycle.in_run_out
+    m.set_strategy(v, Strategy.BTO)  # what an adaptive fulfillment policy may decide
+    m.life_cycle.end_of_life(v)
+    assert [d.stock.base[v] for d in m.dealers] == [0] * len(m.dealers)
+    assert v not in m.life_cycle.in_run_out and v not in m.life_cycle.saved
+    assert m.run_out_share[v] == 0.0

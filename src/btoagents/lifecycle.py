@@ -16,6 +16,8 @@ the finished stock is ``generations.life_cycle_end``
   remainder is written off, and the successor's targets rise to the saved targets in four
   steps over ``ramp_up_days`` (a periodically reviewed item rejoins the review at once),
   so the stock builds up through normal replenishment instead of one same-day reorder.
+  Only a variant built to stock when its run-out starts runs out; when an adaptive
+  fulfillment policy switches it meanwhile, the policy's targets stand.
   Copeland, Dunn and Hall, "Inventories and the automobile market", RAND Journal of
   Economics 42(1), 2011: model-year prices fall and inventories are run down before the
   change-over (the window and the incentive steps are uncalibrated assumptions).
@@ -32,6 +34,7 @@ import math
 from typing import TYPE_CHECKING, Protocol
 
 from btoagents.chain import Chain
+from btoagents.vocabulary import Strategy
 
 if TYPE_CHECKING:
     from btoagents.stock import StockPoint
@@ -100,6 +103,9 @@ class LifeCycle:
         """Stop replenishing variant ``v``'s ending generation (targets 0 at the plant and
         the dealers, saved for the successor) and start its incentive steps."""
         m = self.model
+        if m.strategy[v] != Strategy.BTS:  # not stocked (an adaptive policy switched it)
+            self.saved.pop(v, None)
+            return
         points = self.points()
         if v not in self.saved:  # (else the successor's ramp-up was not over: keep its targets)
             self.saved[v] = [(sp.base[v], sp.reorder[v], sp.periodic[v]) for sp in points]
@@ -137,6 +143,9 @@ class LifeCycle:
         targets = self.saved.get(v)
         if targets is None or v in self.in_run_out:  # a new run-out started meanwhile
             return
+        if self.model.strategy[v] != Strategy.BTS:  # switched meanwhile: the policy's targets
+            del self.saved[v]
+            return
         marks = self.model.kpi.eol_mark(self.model.cal.now)
         self._set_targets(v, targets, k)
         self.model.kpi.eol_move(marks)
@@ -172,6 +181,12 @@ class LifeCycle:
         assert var.life_cycle is not None
         end = m.cal.now + var.life_cycle
         self.next_end[v] = end
+        if v in self.in_run_out and m.strategy[v] != Strategy.BTS:
+            # an adaptive policy switched it during the run-out: keep the policy's targets
+            self.in_run_out.discard(v)
+            self.saved.pop(v, None)
+            if m.run_out_share is not None:
+                m.run_out_share[v] = 0.0
         if self.run_out and m.run_out_share is not None and v in self.in_run_out:
             self.in_run_out.discard(v)
             m.run_out_share[v] = 0.0

@@ -247,7 +247,13 @@ class DealersConfig(plugin_choice("dealer", "agent")):
         description=f"dealers (0: customers buy from the plant), at most {MAX_DEALERS:,}",
     )
     days_of_supply: float = Field(
-        60.0, ge=0, le=MAX_DAYS, description="dealer stock target in days of sales"
+        60.0,
+        ge=0,
+        le=MAX_DAYS,
+        description=(
+            "dealer stock target in days of sales (base stock and (s,S); order-up-to "
+            "dealers set their level from the forecast, see [forecast])"
+        ),
     )
     policy: ReplenishPolicy = "base_stock"
     reorder_days: float = Field(
@@ -351,7 +357,8 @@ class ForecastConfig(plugin_choice("replenishment", "rule")):
 
     ``rule`` names the periodic review rule of the stock points replenished by
     ``order_up_to`` (``dealers.policy``, ``components.*.plant_policy``): the built-in
-    ``order_up_to`` (level ``L * F + safety_stock``), or a subclass of
+    ``order_up_to`` (level ``P * F + z * sigma * sqrt(P) + safety_stock``, P the protection
+    interval in review periods, see :mod:`btoagents.policies.replenishment`), or a subclass of
     :class:`~btoagents.policies.replenishment.PeriodicReview` (a registered name or an
     import path ``package.module:Name``) whose parameters go in ``params``; it keeps the
     keys below (its forecast and review period) and overrides the level it orders up to.
