@@ -237,11 +237,11 @@ class SupplyChainModel(mesa.Model):
         if self.ledger is not None:
             self.ledger.orders[order.variant] += 1
         if order.counted:
-            stocked = order.strategy == BTS
+            unstocked = order.strategy != BTS
             for g in self.kpi.group_of[self.family[order.variant], order.strategy]:
                 g.arrived += 1
-                if stocked:
-                    g.stocked += 1
+                if unstocked:
+                    g.unstocked += 1
 
     def order_lost(self, order: Order) -> None:
         """An arrived order is lost (the customer would not wait, or it was refused)."""
@@ -420,8 +420,10 @@ class SupplyChainModel(mesa.Model):
         lead = now - order.arrival
         if order.counted:
             target = self.kpi.target
-            promised = lead <= order.quoted + self.kpi.tolerance + 1e-9
-            stocked = from_stock and order.strategy == BTS
+            # from stock: lead 0, quote 0, on time to the quote; a unit of a variant not
+            # built to stock is served from stock only when one was left
+            late = not from_stock and lead > order.quoted + self.kpi.tolerance + 1e-9
+            unstocked = from_stock and order.strategy != BTS
             groups = self.kpi.group_of[self.family[order.variant], order.strategy]
             bucket = groups[0].sketch.bucket(lead)  # one logarithm for all the groups
             for g in groups:
@@ -436,12 +438,12 @@ class SupplyChainModel(mesa.Model):
                     counts[bucket] = counts.get(bucket, 0) + 1
                 if lead <= target:
                     g.on_time += 1
-                if promised:
-                    g.on_quote += 1
+                if late:
+                    g.late_to_quote += 1
                 if from_stock:
                     g.from_stock += 1
-                    if stocked:
-                        g.stocked_from_stock += 1
+                    if unstocked:
+                        g.unstocked_from_stock += 1
             if not from_stock:
                 q = self.kpi.quotes
                 q.delivered += 1

@@ -110,8 +110,17 @@ class StagePeriods:
         self.eol_seen = False  # an end-of-life event happened (bullwhip_eol is reported)
         self.demands = Welford()
         self.ordered = Welford()
-        self.demands_all = Welford()
-        self.ordered_all = Welford()
+        # with end-of-life counts; kept apart only from the first event (see see_eol)
+        self.demands_all = self.demands
+        self.ordered_all = self.ordered
+
+    def see_eol(self) -> None:
+        """The first end-of-life event: from now on the counts with it are kept apart (until
+        now they equal those without)."""
+        if not self.eol_seen:
+            self.eol_seen = True
+            self.demands_all = _copy(self.demands)
+            self.ordered_all = _copy(self.ordered)
 
     def roll(self, now: float) -> None:
         """Close every period that ended at or before ``now``."""
@@ -120,8 +129,9 @@ class StagePeriods:
         if self.edge - self.length >= self.start - 1e-9:
             self.demands.add(self.demand)
             self.ordered.add(self.orders)
-            self.demands_all.add(self.demand + self.eol_demand)
-            self.ordered_all.add(self.orders + self.eol_orders)
+            if self.eol_seen:
+                self.demands_all.add(self.demand + self.eol_demand)
+                self.ordered_all.add(self.orders + self.eol_orders)
         self.demand = 0
         self.orders = 0
         self.eol_demand = 0
@@ -135,8 +145,9 @@ class StagePeriods:
             counted = max(0, k - first_counted)
             self.demands.add_zeros(counted)
             self.ordered.add_zeros(counted)
-            self.demands_all.add_zeros(counted)
-            self.ordered_all.add_zeros(counted)
+            if self.eol_seen:
+                self.demands_all.add_zeros(counted)
+                self.ordered_all.add_zeros(counted)
             self.edge += k * self.length
 
     def ratio(self) -> float:
@@ -151,6 +162,12 @@ class StagePeriods:
         if not self.demands_all.variance > 0:
             return math.nan
         return self.ordered_all.variance / self.demands_all.variance
+
+
+def _copy(w: Welford) -> Welford:
+    out = Welford()
+    out.n, out.mean, out.m2 = w.n, w.mean, w.m2
+    return out
 
 
 class QuantileSketch:

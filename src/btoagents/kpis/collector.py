@@ -17,37 +17,39 @@ from btoagents.vocabulary import Strategy
 class OrderStats:
     """Counts and lead times of one group of final-customer orders (all, a family, a strategy).
 
-    ``arrived`` counts every order (one unit each); ``stocked`` those whose variant was built
-    to stock when the order arrived (the stocked demand); ``from_stock`` the orders served
-    from stock at once and ``stocked_from_stock`` those of them that were stocked demand (an
-    order of a variant built to order may still take a unit left in stock, or a
-    substitute); ``on_time`` the delivered orders within ``kpis.lead_time_target``;
-    ``on_quote`` the delivered orders within their quote plus the customers' tolerance.
+    ``arrived`` counts every order (one unit each) and ``unstocked`` those whose variant was
+    not built to stock when the order arrived (the rest is the stocked demand);
+    ``from_stock`` the orders served from stock at once and ``unstocked_from_stock`` those
+    of them that were not stocked demand (an order of a variant built to order may still
+    take a unit left in stock); ``on_time`` the delivered orders within
+    ``kpis.lead_time_target``; ``late_to_quote`` the delivered orders later than their quote
+    plus the customers' tolerance. The model counts the rarer event of each pair (the
+    per-order path stays short for a stocked chain); :meth:`kpis` derives the other.
     """
 
     __slots__ = (
         "arrived",
-        "stocked",
+        "unstocked",
         "from_stock",
-        "stocked_from_stock",
+        "unstocked_from_stock",
         "lost",
         "delivered",
         "lead_sum",
         "on_time",
-        "on_quote",
+        "late_to_quote",
         "sketch",
     )
 
     def __init__(self) -> None:
         self.arrived = 0
-        self.stocked = 0
+        self.unstocked = 0
         self.from_stock = 0
-        self.stocked_from_stock = 0
+        self.unstocked_from_stock = 0
         self.lost = 0
         self.delivered = 0
         self.lead_sum = 0.0
         self.on_time = 0
-        self.on_quote = 0
+        self.late_to_quote = 0
         self.sketch = QuantileSketch()
 
     def kpis(self) -> dict[str, float]:
@@ -61,14 +63,18 @@ class OrderStats:
         stock at once.
         """
         nan = math.nan
+        stocked = self.arrived - self.unstocked
+        on_quote = self.delivered - self.late_to_quote
         return {
-            "fill_rate": self.stocked_from_stock / self.stocked if self.stocked else nan,
+            "fill_rate": (self.from_stock - self.unstocked_from_stock) / stocked
+            if stocked
+            else nan,
             "stock_service_share": self.from_stock / self.arrived if self.arrived else nan,
             "lost_sales_rate": self.lost / self.arrived if self.arrived else nan,
             "lead_time_mean": self.lead_sum / self.delivered if self.delivered else nan,
             "lead_time_p95": self.sketch.quantile(0.95),
             "on_time_rate": self.on_time / self.delivered if self.delivered else nan,
-            "on_time_to_quote": self.on_quote / self.delivered if self.delivered else nan,
+            "on_time_to_quote": on_quote / self.delivered if self.delivered else nan,
         }
 
 
@@ -204,6 +210,7 @@ class KpiCollector:
         out = []
         for st in self.stages.values():
             st.roll(now)
+            st.see_eol()
             out.append((st, st.demand, st.orders))
         return out
 
@@ -211,7 +218,6 @@ class KpiCollector:
         """Move the demand and orders counted since :meth:`eol_mark` to the end-of-life
         counts: they stay out of ``bullwhip`` and go into ``bullwhip_eol``."""
         for st, demand, orders in marks:
-            st.eol_seen = True
             st.eol_demand += st.demand - demand
             st.eol_orders += st.orders - orders
             st.demand = demand
