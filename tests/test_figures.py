@@ -273,6 +273,7 @@ def chain_kpis(point, rng):
     return {
         "fg_inventory": fg,
         "fill_rate": 0.88 * (1 - s),
+        "stock_service_share": 0.88 * (1 - s),
         "dealer_inventory": 0.9 * fg,
         "holding_cost": 5.0 * fg,
         "discount_cost": 8.0 * fg,

@@ -75,8 +75,8 @@ class NotAManager:
 SHORT = ["simulation.horizon=240", "simulation.warmup=40"]
 #: a busy build-to-order line (rho 0.94): long queues at times
 BUSY = [*SHORT, "manufacturer.service_rate=0.85"]
-#: dealers replenished by periodic order-up-to
-PERIODIC = [*SHORT, "dealers.policy=order_up_to"]
+#: dealers replenished by periodic order-up-to (no statistical safety stock: level P * F)
+PERIODIC = [*SHORT, "dealers.policy=order_up_to", "forecast.safety_factor=0"]
 
 
 @pytest.fixture(autouse=True)

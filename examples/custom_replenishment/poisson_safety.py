@@ -1,16 +1,18 @@
 """PoissonSafetyStock: order up to the forecast lead-time demand plus ``z`` standard deviations.
 
-The built-in rule (``forecast.rule = "order_up_to"``) orders up to ``y = L * F + s`` with a
-fixed safety stock ``s`` (``forecast.safety_stock``, units). This one scales the safety
-stock with the forecast: for Poisson demand the variance of the demand over ``L`` review
+The built-in rule (``forecast.rule = "order_up_to"``) orders up to ``y = L * F + z * sigma *
+sqrt(L) + s``, sigma estimated from its forecast errors (``forecast.safety_factor`` z) plus a
+fixed safety stock ``s`` (``forecast.safety_stock``, units). This one takes sigma from the
+forecast instead: for Poisson demand the variance of the demand over ``L`` review
 periods equals its mean ``L * F``, so with the normal approximation the order-up-to level
 of a periodic review (R, S) system, ``S = x + k * sigma`` (Silver, Pyke and Thomas,
 "Inventory and Production Management in Supply Chains", 4th ed., CRC Press, 2017), becomes
 
     y = L * F + z * sqrt(L * F)    (+ forecast.safety_stock, 0 by default)
 
-``L`` being the item's cover in review periods as the built-in sets it (a dealer's days of
-supply, the supplier's lead time for the plant's components) and ``F`` the forecast demand
+``L`` being the item's protection interval in review periods as the built-in sets it (a
+dealer's review period plus its replenishment lead time, the supplier's lead time for the
+plant's components) and ``F`` the forecast demand
 per review period (``forecast.method``). It overrides only
 :meth:`btoagents.policies.replenishment.PeriodicReview.level`, for every periodically
 reviewed stock point (dealers with ``dealers.policy = "order_up_to"``, plant components

@@ -12,7 +12,13 @@ from btoagents.model import SupplyChainModel
 from examples.custom_replenishment import PoissonSafetyStock, poisson_level
 
 SPEC = "examples.custom_replenishment:PoissonSafetyStock"
-SHORT = ["simulation.horizon=240", "simulation.warmup=40", "dealers.policy=order_up_to"]
+#: order-up-to dealers; the built-in rule without its own statistical safety stock
+SHORT = [
+    "simulation.horizon=240",
+    "simulation.warmup=40",
+    "dealers.policy=order_up_to",
+    "forecast.safety_factor=0",
+]
 
 
 def test_the_level_is_lead_time_demand_plus_z_poisson_deviations():

@@ -81,7 +81,11 @@ class SupplyChainModel(mesa.Model):
         self.family: list[int] = [v.family for v in cat.variants]
         self.price: list[float] = [v.price for v in cat.variants]
         self.unit_cost: list[float] = [v.unit_cost for v in cat.variants]
-        self.kpi = KpiCollector(cat.families, scenario.kpis.lead_time_target)
+        self.kpi = KpiCollector(
+            cat.families,
+            scenario.kpis.lead_time_target,
+            getattr(scenario.customers, "late_tolerance", 0.0),
+        )
         fcfg = scenario.fulfillment
         adaptive = adaptive_policy(fcfg)
         self.ledger = VariantLedger(len(cat), fcfg.bucket_days, fcfg.window) if adaptive else None
@@ -144,7 +148,7 @@ class SupplyChainModel(mesa.Model):
             self.stock_points,
             self.manufacturer,
             self.dealers,
-            scenario.forecast.review_period,
+            scenario.kpis.bullwhip_bucket or scenario.forecast.review_period,
             self.warmup,
         )
         for agent in (self.manufacturer, *self.suppliers, *self.dealers):
@@ -176,6 +180,7 @@ class SupplyChainModel(mesa.Model):
         self.datacollector: mesa.DataCollector | None = None  # the sampler's, when sampling
         self.utilization_periods = Welford()
         self.window = KpiWindow(self)
+        self.run_out_share: list[float] | None = None  # set by the life cycle (run-out)
         self.life_cycle = LifeCycle(self)
         policies = adaptive or reviewed_policy(scenario.capacity)
         self.reviewer = Reviewer(self) if policies else None
@@ -251,8 +256,11 @@ class SupplyChainModel(mesa.Model):
         if self.ledger is not None:
             self.ledger.orders[order.variant] += 1
         if order.counted:
+            unstocked = order.strategy != BTS
             for g in self.kpi.group_of[self.family[order.variant], order.strategy]:
                 g.arrived += 1
+                if unstocked:
+                    g.unstocked += 1
 
     def order_lost(self, order: Order) -> None:
         """An arrived order is lost (the customer would not wait, or it was refused)."""
@@ -286,7 +294,10 @@ class SupplyChainModel(mesa.Model):
         self, order: Order, pos: StockPoint, variant: int, offered: float = 0.0
     ) -> None:
         """Hand over a unit from ``pos`` at once, marked down by its age (or by an offered
-        incentive share, whichever is larger); then replenish."""
+        or run-out incentive share, whichever is larger); then replenish."""
+        if self.run_out_share is not None and variant in self.life_cycle.in_run_out:
+            self._sell_in_run_out(order, pos, variant, offered)
+            return
         age = pos.take(variant)
         share = self.markdown.discount(age) if self._markdowns else 0.0
         if offered > share:
@@ -294,6 +305,19 @@ class SupplyChainModel(mesa.Model):
         discount = share * self.price[variant]
         self._deliver(order, discount, True)
         pos.replenish(variant)
+
+    def _sell_in_run_out(self, order: Order, pos: StockPoint, variant: int, offered: float) -> None:
+        """:meth:`sell_from_stock` of a generation in run-out: at least the run-out
+        incentive; its demand and orders stay out of the bullwhip (counted as end of life)."""
+        life = self.life_cycle
+        life.sold_in_run_out()
+        share = self.run_out_share[variant] if self.run_out_share is not None else 0.0
+        marks = self.kpi.eol_mark(self.cal.now)
+        age = pos.take(variant)
+        markdown = self.markdown.discount(age) if self._markdowns else 0.0
+        self._deliver(order, max(markdown, offered, share) * self.price[variant], True)
+        pos.replenish(variant)
+        self.kpi.eol_move(marks)
 
     def quote_backorder(self, order: Order) -> float:
         """Lead time to quote for a stocked variant that is out of stock at the point of sale
@@ -315,6 +339,12 @@ class SupplyChainModel(mesa.Model):
         self._open(order, 1)
         matcher = self.manufacturer.matcher
         if matcher is not None and matcher.take(order, self._backorder_quote(order)):
+            return
+        if self.run_out_share is not None and order.variant in self.life_cycle.in_run_out:
+            marks = self.kpi.eol_mark(self.cal.now)  # run-out: out of the bullwhip
+            pos.enqueue(order.variant, order)
+            pos.replenish(order.variant)
+            self.kpi.eol_move(marks)
             return
         pos.enqueue(order.variant, order)
         pos.replenish(order.variant)
@@ -370,6 +400,7 @@ class SupplyChainModel(mesa.Model):
             delay = self.cfg.dealers.transport_time
             if delay > 0:
                 self.in_transit_units += 1
+                self.kpi.pipeline_value.add(self.cal.now, self.unit_cost[item])
                 self.cal.after(delay, self._transfer_arrived, claim)
                 matcher = self.manufacturer.matcher
                 if matcher is not None:
@@ -387,6 +418,7 @@ class SupplyChainModel(mesa.Model):
 
     def _transfer_arrived(self, transfer: Transfer) -> None:
         self.in_transit_units -= 1
+        self.kpi.pipeline_value.add(self.cal.now, -self.unit_cost[transfer.item])
         matcher = self.manufacturer.matcher
         if matcher is not None:
             order = transfer.order
@@ -406,6 +438,7 @@ class SupplyChainModel(mesa.Model):
         if dealer is not None and dealer.transport_time > 0:
             self.in_transit_units += 1
             self.in_transit_orders += 1
+            self.kpi.pipeline_value.add(self.cal.now, self.unit_cost[order.variant])
             self.cal.after(dealer.transport_time, self._order_arrived_at_dealer, order)
         else:
             self._deliver(order, 0.0, False)
@@ -427,6 +460,7 @@ class SupplyChainModel(mesa.Model):
     def _order_arrived_at_dealer(self, order: Order) -> None:
         self.in_transit_units -= 1
         self.in_transit_orders -= 1
+        self.kpi.pipeline_value.add(self.cal.now, -self.unit_cost[order.variant])
         self._deliver(order, 0.0, False)
 
     def _deliver(self, order: Order, discount: float, from_stock: bool) -> None:
@@ -442,6 +476,10 @@ class SupplyChainModel(mesa.Model):
         lead = now - order.arrival
         if order.counted:
             target = self.kpi.target
+            # from stock: lead 0, quote 0, on time to the quote; a unit of a variant not
+            # built to stock is served from stock only when one was left
+            late = not from_stock and lead > order.quoted + self.kpi.tolerance + 1e-9
+            unstocked = from_stock and order.strategy != BTS
             groups = self.kpi.group_of[self.family[order.variant], order.strategy]
             bucket = groups[0].sketch.bucket(lead)  # one logarithm for all the groups
             for g in groups:
@@ -456,8 +494,12 @@ class SupplyChainModel(mesa.Model):
                     counts[bucket] = counts.get(bucket, 0) + 1
                 if lead <= target:
                     g.on_time += 1
+                if late:
+                    g.late_to_quote += 1
                 if from_stock:
                     g.from_stock += 1
+                    if unstocked:
+                        g.unstocked_from_stock += 1
             if not from_stock:
                 q = self.kpi.quotes
                 q.delivered += 1

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from btoagents.kpis import CORE_KPIS
@@ -49,7 +50,8 @@ def ordered_kpis(names: list[str], breakdown: bool) -> list[str]:
 def print_summary(
     title: str, summary: pd.DataFrame, breakdown: bool = False, console: Console | None = None
 ) -> None:
-    """A table: KPI, mean, 95% CI, sd."""
+    """A table: KPI, mean, 95% CI, sd. Names and intervals are escaped: Rich would read a
+    bracketed suffix (``fill_rate[compact]``) as markup and drop it."""
     console = console or Console()
     table = Table(title=title, title_justify="left")
     table.add_column("KPI")
@@ -61,5 +63,5 @@ def print_summary(
         ci = (
             "n/a" if math.isnan(row["ci_low"]) else f"[{fmt(row['ci_low'])}, {fmt(row['ci_high'])}]"
         )
-        table.add_row(kpi, fmt(row["mean"]), ci, fmt(row["sd"]))
+        table.add_row(escape(kpi), fmt(row["mean"]), escape(ci), fmt(row["sd"]))
     console.print(table)

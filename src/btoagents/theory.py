@@ -104,7 +104,7 @@ def mm1_bto(lam: float, mu: float) -> dict[str, float]:
     """M/M/1 build to order: delivery time exponential with rate mu - lambda."""
     rho = _check_stable(lam, mu)
     return {
-        "fill_rate": 0.0,
+        "stock_service_share": 0.0,  # (fill_rate, of stocked demand, is undefined: none)
         "fg_inventory": 0.0,
         "backorders": rho / (1 - rho),
         "lead_time_mean": 1 / (mu - lam),

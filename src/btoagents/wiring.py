@@ -41,14 +41,15 @@ def finished_levels(
 ) -> Levels:
     """Per variant, the accumulators a finished unit on hand feeds: its family's units, the
     ledger's stock of the variant (adaptive policies) and, for a dealer's lot, dealer
-    units (each with weight 1 unit)."""
+    units (each with weight 1 unit) and the dealers' stock value (weight: unit cost)."""
     levels = [[(kpi.fg_by_family[v.family], 1.0)] for v in catalog.variants]
     if ledger is not None:
         for entry, acc in zip(levels, ledger.stock, strict=True):
             entry.append((acc, 1.0))
     if dealer:
-        for entry in levels:
+        for entry, var in zip(levels, catalog.variants, strict=True):
             entry.append((kpi.dealer_units, 1.0))
+            entry.append((kpi.dealer_value, var.unit_cost))
     return levels
 
 
@@ -193,9 +194,17 @@ def start_windows(
 ) -> None:
     """Start every stock point's KPI window at ``warmup`` (days) and attach the bullwhip
     stages: the plant's finished goods (``plant``), its component stock (``components``)
-    and the dealers' lots (``dealers``, one stage for all), counted per review period."""
+    and the dealers' lots (``dealers``, one stage for all), counted per bucket of
+    ``review_period`` days (``kpis.bullwhip_bucket``, by default the review period); and
+    make the plant's component stock feed the plant's component value (holding cost per
+    echelon)."""
     for sp in points:
         sp.window_start = warmup
+    comps = plant.components
+    for entry in comps.levels:
+        value = [w for acc, w in entry if acc is kpi.comp_value]
+        if value:
+            entry.append((kpi.plant_comp_value, value[0]))
     plant.finished.stage = kpi.stage("plant", review_period, warmup)
     plant.components.stage = kpi.stage("components", review_period, warmup)
     for d in dealers:

@@ -59,7 +59,7 @@ def test_dashboard_shows_plots_and_chain_and_a_moved_slider_changes_the_run(visi
     delivered = kpi(page, "Orders delivered")
     exp(delivered).not_to_have_text("0", timeout=TIMEOUT)
     assert int(delivered.inner_text().replace(",", "")) > 0
-    exp(kpi(page, "Fill rate so far")).to_have_text(re.compile(r"^\d+\.\d%$"))
+    exp(kpi(page, "Fill rate of stocked demand so far")).to_have_text(re.compile(r"^\d+\.\d%$"))
     exp(kpi(page, "Profit so far")).not_to_have_text("n/a")
     exp(chain).to_contain_text(re.compile(r"lines busy [0-3]/3"))
     after = drawn_plots(page)

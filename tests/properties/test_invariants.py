@@ -62,7 +62,13 @@ def test_random_scenarios_run_conserve_and_keep_every_invariant(data):
     k = m.run()  # raises ConservationError when units or orders do not balance
     assert watcher.ticks >= int(scn.simulation.horizon)
     assert 0.0 <= k["utilization"] <= 1.0 + 1e-12
-    for name in ("fill_rate", "on_time_rate", "lost_sales_rate"):
+    for name in (
+        "fill_rate",
+        "stock_service_share",
+        "on_time_rate",
+        "on_time_to_quote",
+        "lost_sales_rate",
+    ):
         assert math.isnan(k[name]) or 0.0 <= k[name] <= 1.0
     assert k["fg_inventory"] >= 0 and k["backorders"] >= 0
     gaps = m.littles_law_gaps()

@@ -46,7 +46,14 @@ def test_any_policy_mix_conserves_units_and_orders_and_keeps_stock_invariants(da
     Watcher(m)
     k = m.run()  # raises ConservationError on any imbalance
     assert 0.0 <= k["utilization"] <= 1.0 + 1e-12
-    for name in ("fill_rate", "lost_sales_rate", "quote_reliability", "bts_share"):
+    for name in (
+        "fill_rate",
+        "stock_service_share",
+        "on_time_to_quote",
+        "lost_sales_rate",
+        "quote_reliability",
+        "bts_share",
+    ):
         assert math.isnan(k[name]) or 0.0 <= k[name] <= 1.0
 
 

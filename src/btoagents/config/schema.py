@@ -15,6 +15,7 @@ from typing import Any, Literal, Self
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from btoagents.config.calibration_schema import CalibrationConfig
+from btoagents.config.generations import GenerationsConfig
 from btoagents.config.limits import (
     MAX_CUSTOMERS,
     MAX_DAYS,
@@ -321,7 +322,13 @@ class DealersConfig(plugin_choice("dealer", "agent")):
         description=f"dealers (0: customers buy from the plant), at most {MAX_DEALERS:,}",
     )
     days_of_supply: float = Field(
-        60.0, ge=0, le=MAX_DAYS, description="dealer stock target in days of sales"
+        60.0,
+        ge=0,
+        le=MAX_DAYS,
+        description=(
+            "dealer stock target in days of sales (base stock and (s,S); order-up-to "
+            "dealers set their level from the forecast, see [forecast])"
+        ),
     )
     policy: ReplenishPolicy = "base_stock"
     reorder_days: float = Field(
@@ -491,7 +498,8 @@ class ForecastConfig(plugin_choice("replenishment", "rule")):
 
     ``rule`` names the periodic review rule of the stock points replenished by
     ``order_up_to`` (``dealers.policy``, ``components.*.plant_policy``): the built-in
-    ``order_up_to`` (level ``L * F + safety_stock``), or a subclass of
+    ``order_up_to`` (level ``P * F + z * sigma * sqrt(P) + safety_stock``, P the protection
+    interval in review periods, see :mod:`btoagents.policies.replenishment`), or a subclass of
     :class:`~btoagents.policies.replenishment.PeriodicReview` (a registered name or an
     import path ``package.module:Name``) whose parameters go in ``params``; it keeps the
     keys below (its forecast and review period) and overrides the level it orders up to.
@@ -516,6 +524,52 @@ class ForecastConfig(plugin_choice("replenishment", "rule")):
     )
     safety_stock: float = Field(
         0.0, ge=0, le=MAX_UNITS, description="units added to the order-up-to level"
+    )
+    safety_factor: float = Field(
+        0.0,
+        ge=0,
+        le=10.0,
+        description=(
+            "z of the statistical safety stock z * sigma * sqrt(R + L) (sigma: the smoothed "
+            "root mean squared one-period forecast error, units per review period; Silver, "
+            "Pyke and Thomas 2017); 0: none (the bullwhip validation's rule)"
+        ),
+    )
+    error_alpha: float = Field(
+        0.1,
+        gt=0,
+        le=1,
+        description=(
+            "smoothing weight of the mean squared forecast error behind sigma (Silver, Pyke "
+            "and Thomas 2017 suggest 0.01-0.1)"
+        ),
+    )
+    floor_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description=(
+            "the forecast per period never falls below this share of the item's nominal "
+            "mean demand per period, so slow movers keep some stock (UNCALIBRATED; "
+            "plausible 0.25-1; 0: no floor)"
+        ),
+    )
+    returns: bool = Field(
+        False,
+        description=(
+            "order-up-to stages return surplus units upstream when the level falls below "
+            "the inventory position (negative orders, as in Chen et al. 2000)"
+        ),
+    )
+    dealer_plant_days: float = Field(
+        0.0,
+        ge=0,
+        le=MAX_DAYS,
+        description=(
+            "expected days from a dealer's restocking order until the plant ships it "
+            "(from its finished stock or its line); with dealers.transport_time it is the "
+            "dealers' replenishment lead time L"
+        ),
     )
     params: dict[str, Any] = Field(
         default_factory=dict, description="parameters of a review rule that is not built in"
@@ -553,6 +607,17 @@ class KpisConfig(Section):
     """
 
     lead_time_target: float = Field(14.0, gt=0, le=MAX_DAYS, description="days counted as on time")
+    bullwhip_bucket: float | None = Field(
+        None,
+        ge=MIN_PERIOD_DAYS,
+        le=MAX_DAYS,
+        description=(
+            "days per bucket in which the bullwhip KPIs count demand and orders (default: "
+            "forecast.review_period, what the theory of Chen et al. 2000 compares; 7 in the "
+            "realistic presets, a weekly bucket: Fransoo and Wouters, 'Measuring the "
+            "bullwhip effect in the supply chain', Supply Chain Management 5(2), 2000)"
+        ),
+    )
     utilization_period: float = Field(
         7.0,
         ge=MIN_PERIOD_DAYS,
@@ -615,6 +680,7 @@ class Scenario(Section):
     costs: CostsConfig = Field(default_factory=CostsConfig)
     kpis: KpisConfig = Field(default_factory=KpisConfig)
     calibration: CalibrationConfig = Field(default_factory=CalibrationConfig)
+    generations: GenerationsConfig = Field(default_factory=GenerationsConfig)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:

@@ -291,7 +291,7 @@ def frontier_numbers(data, gen) -> None:
     at_best = {SHARE: best, CAPACITY: mid}
     gen.add_ci(
         "FrontierFillBest",
-        data.estimate("fill_rate", **at_best),
+        data.estimate("stock_service_share", **at_best),
         "orders served from stock at the best share: percent",
         scale=100.0,
     )

@@ -74,14 +74,30 @@ class Welford:
 
 
 class StagePeriods:
-    """Demand a stage sees and orders it places upstream, per review period.
+    """Demand a stage sees and orders it places upstream, per bucket of ``length`` days.
 
-    Periods are [k L, (k+1) L) for review period L; a period is closed lazily, by the first
+    Buckets are [k L, (k+1) L) for bucket length L; a bucket is closed lazily, by the first
     demand or order at or after its end (or by ``close``), so no clock event is needed.
-    Only periods starting at or after ``start`` (the end of warm-up) are recorded.
+    Only buckets starting at or after ``start`` (the end of warm-up) are recorded.
+    Demand and orders caused by end-of-life events (write-off refills, the successor's
+    build-up) are counted apart (``eol_demand``, ``eol_orders``): :meth:`ratio` leaves them
+    out, :meth:`ratio_eol` counts them.
     """
 
-    __slots__ = ("length", "start", "edge", "demand", "orders", "demands", "ordered")
+    __slots__ = (
+        "length",
+        "start",
+        "edge",
+        "demand",
+        "orders",
+        "eol_demand",
+        "eol_orders",
+        "eol_seen",
+        "demands",
+        "ordered",
+        "demands_all",
+        "ordered_all",
+    )
 
     def __init__(self, length: float, start: float) -> None:
         self.length = length
@@ -89,8 +105,22 @@ class StagePeriods:
         self.edge = length
         self.demand = 0
         self.orders = 0
+        self.eol_demand = 0
+        self.eol_orders = 0
+        self.eol_seen = False  # an end-of-life event happened (bullwhip_eol is reported)
         self.demands = Welford()
         self.ordered = Welford()
+        # with end-of-life counts; kept apart only from the first event (see see_eol)
+        self.demands_all = self.demands
+        self.ordered_all = self.ordered
+
+    def see_eol(self) -> None:
+        """The first end-of-life event: from now on the counts with it are kept apart (until
+        now they equal those without)."""
+        if not self.eol_seen:
+            self.eol_seen = True
+            self.demands_all = _copy(self.demands)
+            self.ordered_all = _copy(self.ordered)
 
     def roll(self, now: float) -> None:
         """Close every period that ended at or before ``now``."""
@@ -99,8 +129,13 @@ class StagePeriods:
         if self.edge - self.length >= self.start - 1e-9:
             self.demands.add(self.demand)
             self.ordered.add(self.orders)
+            if self.eol_seen:
+                self.demands_all.add(self.demand + self.eol_demand)
+                self.ordered_all.add(self.orders + self.eol_orders)
         self.demand = 0
         self.orders = 0
+        self.eol_demand = 0
+        self.eol_orders = 0
         self.edge += self.length
         if self.edge <= now:  # whole periods without demand or orders since
             k = int((now - self.edge) // self.length) + 1
@@ -110,6 +145,9 @@ class StagePeriods:
             counted = max(0, k - first_counted)
             self.demands.add_zeros(counted)
             self.ordered.add_zeros(counted)
+            if self.eol_seen:
+                self.demands_all.add_zeros(counted)
+                self.ordered_all.add_zeros(counted)
             self.edge += k * self.length
 
     def ratio(self) -> float:
@@ -117,6 +155,19 @@ class StagePeriods:
         if not self.demands.variance > 0:
             return math.nan
         return self.ordered.variance / self.demands.variance
+
+    def ratio_eol(self) -> float:
+        """Var(orders) / Var(demand) with end-of-life demand and orders counted (NaN when
+        undefined)."""
+        if not self.demands_all.variance > 0:
+            return math.nan
+        return self.ordered_all.variance / self.demands_all.variance
+
+
+def _copy(w: Welford) -> Welford:
+    out = Welford()
+    out.n, out.mean, out.m2 = w.n, w.mean, w.m2
+    return out
 
 
 class QuantileSketch:

@@ -10,7 +10,12 @@ before it runs anything. Suffixed names appear as follows:
 - ``name[strategy]`` (``fill_rate[bts]``...): the :data:`GROUP_KPIS` per strategy, for every
   strategy of which a counted order arrived, when orders of two strategies or more arrived.
 - ``bullwhip[stage]`` for the three stages of :data:`BULLWHIP_STAGES`, when two stages or
-  more saw varying demand over the window's review periods.
+  more saw varying demand over the window's buckets.
+- ``holding_cost[echelon]`` for the four echelons of :data:`HOLDING_ECHELONS`, when the
+  scenario has dealers or components (:func:`echeloned`); ``supplier_holding_cost`` when
+  it has components.
+- ``bullwhip_eol[stage]`` for the three stages, when a variant has a life cycle and a
+  generation ended during the run.
 
 The KPIs of :data:`POOLING_KPIS` follow the base names when ``dealers.pooling`` is on and
 there are dealers.
@@ -48,7 +53,18 @@ KPI_TABLE: dict[str, tuple[str, str]] = {
     "backorders": ("orders", "time-average accepted final-customer orders not yet delivered"),
     "utilization": (SHARE, "time-average busy share of the plant's regular lines"),
     "discount_cost": (PER_DAY, "markdowns, incentives and slot discounts granted"),
-    "holding_cost": (PER_DAY, "holding rate times the value of finished and component stock"),
+    "holding_cost": (
+        PER_DAY,
+        "holding rate times the value (unit cost) of the stock the chain owns: finished "
+        "units at the plant and the dealers, the plant's components and finished units in "
+        "transit to the dealers (Zipkin 2000: echelon and pipeline stock); by echelon as "
+        "holding_cost[dealers], [plant], [components], [pipeline]",
+    ),
+    "supplier_holding_cost": (
+        PER_DAY,
+        "holding rate times the value of the suppliers' own component stock (the "
+        "suppliers' cost, not in holding_cost or profit)",
+    ),
     "obsolescence_cost": (PER_DAY, "unit cost minus salvage of units written off at end of life"),
     "revenue": (PER_DAY, "list price of final-customer and bulk units delivered"),
     "overtime_cost": (PER_DAY, "overtime cost times the busy overtime lines"),
@@ -64,8 +80,15 @@ KPI_TABLE: dict[str, tuple[str, str]] = {
     ),
     "bullwhip": (
         "ratio",
-        "Var(orders placed)/Var(demand seen) per review period, most "
-        "downstream stage that saw demand",
+        "Var(units ordered upstream)/Var(units demanded) per bucket of kpis.bullwhip_bucket "
+        "days (default: the review period; 7 in the realistic presets), most downstream "
+        "stage that saw demand; end-of-life refills and build-ups left out (Chen et al. "
+        "2000; Fransoo and Wouters 2000 on the bucket); per stage as bullwhip[stage]",
+    ),
+    "bullwhip_eol": (
+        "ratio",
+        "bullwhip[stage] with the demand and orders of end-of-life events counted "
+        "(reported per stage when a generation ended)",
     ),
     "orders_per_day": ("orders/day", "final-customer orders that arrived in the window"),
     "dealer_inventory": ("units", "time-average finished units on hand at the dealers"),
@@ -83,12 +106,26 @@ KPI_TABLE: dict[str, tuple[str, str]] = {
     "incentive_rate": (SHARE, "orders that took a stock or slot incentive"),
     "switches": ("switches/year", "strategy switches decided by the fulfillment policy"),
     "bts_share": (SHARE, "time-average share of variants built to stock"),
-    "fill_rate": (SHARE, "final-customer orders served from stock at once"),
+    "fill_rate": (
+        SHARE,
+        "type-2 fill rate of stocked demand: orders of variants built to stock when they "
+        "arrived, served from stock at once, over those orders (Silver, Pyke and Thomas "
+        "2017; one unit per order)",
+    ),
+    "stock_service_share": (SHARE, "all final-customer orders served from stock at once"),
     "lost_sales_rate": (SHARE, "final-customer orders lost (impatient or refused)"),
     "lead_time_mean": ("days", "mean time from order to delivery (0 from stock)"),
     "lead_time_p95": ("days", "95th percentile of the lead time"),
-    "on_time_rate": (SHARE, "delivered orders within kpis.lead_time_target"),
-    "quote_reliability": (SHARE, "orders that waited and arrived within their quote"),
+    "on_time_rate": (SHARE, "delivered orders within kpis.lead_time_target days"),
+    "on_time_to_quote": (
+        SHARE,
+        "delivered orders within their quote plus customers.late_tolerance days (from "
+        "stock: quote 0, on time)",
+    ),
+    "quote_reliability": (
+        SHARE,
+        "orders that waited and arrived within their quote (no tolerance)",
+    ),
     "quote_error_mean": ("days", "mean delivery minus quote of orders that waited"),
 }
 
@@ -102,13 +139,32 @@ POOLING_KPIS: dict[str, tuple[str, str]] = {
 #: The ordering stages whose bullwhip is measured, most downstream first.
 BULLWHIP_STAGES: tuple[str, ...] = ("dealers", "plant", "components")
 
+#: The echelons of ``holding_cost[echelon]`` (reported when the chain has more than one
+#: echelon: dealers or components, see :func:`echeloned`).
+HOLDING_ECHELONS: tuple[str, ...] = ("dealers", "plant", "components", "pipeline")
+
+#: Base names of :data:`KPI_TABLE` reported only with a suffix.
+SUFFIX_ONLY: tuple[str, ...] = ("bullwhip_eol",)
+
+#: Base names of :data:`KPI_TABLE` reported only when the scenario has components.
+WITH_COMPONENTS: tuple[str, ...] = ("supplier_holding_cost",)
+
+
+def echeloned(scenario: Scenario) -> bool:
+    """Whether stock can sit in more than one echelon (dealers, or plant components beside
+    finished goods): then ``holding_cost`` is also reported per echelon."""
+    return scenario.dealers.count > 0 or bool(scenario.components)
+
+
 #: The order KPIs reported per family and per strategy (``OrderStats.kpis``).
 GROUP_KPIS: tuple[str, ...] = (
     "fill_rate",
+    "stock_service_share",
     "lost_sales_rate",
     "lead_time_mean",
     "lead_time_p95",
     "on_time_rate",
+    "on_time_to_quote",
 )
 
 #: The time-average levels also reported per family.
@@ -117,11 +173,13 @@ FAMILY_LEVELS: tuple[str, ...] = ("fg_inventory", "backorders")
 #: The KPI names every run reports (DESIGN.md section 5), in display order.
 CORE_KPIS: tuple[str, ...] = (
     "fill_rate",
+    "stock_service_share",
     "fg_inventory",
     "backorders",
     "lead_time_mean",
     "lead_time_p95",
     "on_time_rate",
+    "on_time_to_quote",
     "utilization",
     "lost_sales_rate",
     "discount_cost",
@@ -214,7 +272,11 @@ def kpi_names(scenario: Scenario) -> list[str]:
     named by import path is imported).
     """
     catalog = Catalog(scenario)
-    names = list(KPI_TABLE)
+    skip = SUFFIX_ONLY if scenario.components else SUFFIX_ONLY + WITH_COMPONENTS
+    names = [n for n in KPI_TABLE if n not in skip]
+    if echeloned(scenario):
+        at = names.index("holding_cost") + 1
+        names[at:at] = [f"holding_cost[{e}]" for e in HOLDING_ECHELONS]
     if scenario.dealers.pooling and scenario.dealers.count > 0:
         names += list(POOLING_KPIS)
     families = catalog.families
@@ -226,6 +288,8 @@ def kpi_names(scenario: Scenario) -> list[str]:
         names += [f"{n}[{s.label}]" for s in strategies for n in GROUP_KPIS]
     if len(possible_stages(scenario, catalog)) > 1:
         names += [f"bullwhip[{stage}]" for stage in BULLWHIP_STAGES]
+    if any(var.first_end_of_life is not None for var in catalog.variants):
+        names += [f"bullwhip_eol[{stage}]" for stage in BULLWHIP_STAGES]
     if scenario.kpis.plugins:
         from btoagents.kpis.plugin import catalogue
 

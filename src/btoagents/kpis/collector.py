@@ -15,28 +15,66 @@ from btoagents.vocabulary import Strategy
 
 
 class OrderStats:
-    """Counts and lead times of one group of final-customer orders (all, a family, a strategy)."""
+    """Counts and lead times of one group of final-customer orders (all, a family, a strategy).
 
-    __slots__ = ("arrived", "from_stock", "lost", "delivered", "lead_sum", "on_time", "sketch")
+    ``arrived`` counts every order (one unit each) and ``unstocked`` those whose variant was
+    not built to stock when the order arrived (the rest is the stocked demand);
+    ``from_stock`` the orders served from stock at once and ``unstocked_from_stock`` those
+    of them that were not stocked demand (an order of a variant built to order may still
+    take a unit left in stock); ``on_time`` the delivered orders within
+    ``kpis.lead_time_target``; ``late_to_quote`` the delivered orders later than their quote
+    plus the customers' tolerance. The model counts the rarer event of each pair (the
+    per-order path stays short for a stocked chain); :meth:`kpis` derives the other.
+    """
+
+    __slots__ = (
+        "arrived",
+        "unstocked",
+        "from_stock",
+        "unstocked_from_stock",
+        "lost",
+        "delivered",
+        "lead_sum",
+        "on_time",
+        "late_to_quote",
+        "sketch",
+    )
 
     def __init__(self) -> None:
         self.arrived = 0
+        self.unstocked = 0
         self.from_stock = 0
+        self.unstocked_from_stock = 0
         self.lost = 0
         self.delivered = 0
         self.lead_sum = 0.0
         self.on_time = 0
+        self.late_to_quote = 0
         self.sketch = QuantileSketch()
 
     def kpis(self) -> dict[str, float]:
-        """fill_rate, lost_sales_rate, lead_time_mean, lead_time_p95, on_time_rate."""
+        """fill_rate, stock_service_share, lost_sales_rate, lead_time_mean, lead_time_p95,
+        on_time_rate, on_time_to_quote (definitions: :data:`btoagents.kpis.KPI_TABLE`).
+
+        ``fill_rate`` is the type-2 fill rate of the stocked demand (Silver, Pyke and
+        Thomas, "Inventory and Production Management in Supply Chains", 4th ed., CRC
+        Press 2017): stocked orders served from stock at once / stocked orders (NaN with no
+        stocked demand); ``stock_service_share`` is the share of all orders served from
+        stock at once.
+        """
         nan = math.nan
+        stocked = self.arrived - self.unstocked
+        on_quote = self.delivered - self.late_to_quote
         return {
-            "fill_rate": self.from_stock / self.arrived if self.arrived else nan,
+            "fill_rate": (self.from_stock - self.unstocked_from_stock) / stocked
+            if stocked
+            else nan,
+            "stock_service_share": self.from_stock / self.arrived if self.arrived else nan,
             "lost_sales_rate": self.lost / self.arrived if self.arrived else nan,
             "lead_time_mean": self.lead_sum / self.delivered if self.delivered else nan,
             "lead_time_p95": self.sketch.quantile(0.95),
             "on_time_rate": self.on_time / self.delivered if self.delivered else nan,
+            "on_time_to_quote": on_quote / self.delivered if self.delivered else nan,
         }
 
 
@@ -84,9 +122,12 @@ class QuoteStats:
 class KpiCollector:
     """All the run's accumulators; the model calls it as orders and stock move."""
 
-    def __init__(self, families: list[str], lead_time_target: float) -> None:
+    def __init__(
+        self, families: list[str], lead_time_target: float, late_tolerance: float = 0.0
+    ) -> None:
         self.families = families
         self.target = lead_time_target
+        self.tolerance = late_tolerance  # days past the quote a customer still calls on time
         self.total = OrderStats()
         self.by_family = [OrderStats() for _ in families]
         self.by_strategy = [OrderStats() for _ in Strategy]
@@ -94,6 +135,11 @@ class KpiCollector:
         self.dealer_units = TimeAverage()
         self.comp_units = TimeAverage()
         self.comp_value = TimeAverage()
+        # the chain's own stock by echelon (currency): dealers' lots, the plant's component
+        # stock, finished units in transit from the plant to the dealers (pipeline stock)
+        self.dealer_value = TimeAverage()
+        self.plant_comp_value = TimeAverage()
+        self.pipeline_value = TimeAverage()
         self.backlog = TimeAverage()
         self.awaiting = TimeAverage()
         self.backlog_by_family = [TimeAverage() for _ in families]
@@ -108,6 +154,9 @@ class KpiCollector:
             self.dealer_units,
             self.comp_units,
             self.comp_value,
+            self.dealer_value,
+            self.plant_comp_value,
+            self.pipeline_value,
             self.backlog,
             self.awaiting,
             *self.backlog_by_family,
@@ -146,10 +195,30 @@ class KpiCollector:
             st = self.stages[name] = StagePeriods(review_period, start)
         return st
 
-    def bullwhip(self, stage: str, now: float) -> float:
-        """Var(orders placed upstream) / Var(demand seen) of ``stage`` (NaN if undefined)."""
+    def bullwhip(self, stage: str, now: float, eol: bool = False) -> float:
+        """Var(orders placed upstream) / Var(demand seen) of ``stage`` per bucket (NaN if
+        undefined); without the orders and demand of end-of-life events unless ``eol``."""
         st = self.stages.get(stage)
         if st is None:
             return math.nan
         st.roll(now)
-        return st.ratio()
+        return st.ratio_eol() if eol else st.ratio()
+
+    def eol_mark(self, now: float) -> list[tuple[StagePeriods, int, int]]:
+        """Before an end-of-life event changes orders: each stage's counts so far this bucket
+        (give the result to :meth:`eol_move` after the event)."""
+        out = []
+        for st in self.stages.values():
+            st.roll(now)
+            st.see_eol()
+            out.append((st, st.demand, st.orders))
+        return out
+
+    def eol_move(self, marks: list[tuple[StagePeriods, int, int]]) -> None:
+        """Move the demand and orders counted since :meth:`eol_mark` to the end-of-life
+        counts: they stay out of ``bullwhip`` and go into ``bullwhip_eol``."""
+        for st, demand, orders in marks:
+            st.eol_demand += st.demand - demand
+            st.eol_orders += st.orders - orders
+            st.demand = demand
+            st.orders = orders

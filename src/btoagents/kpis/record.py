@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from btoagents.kpis.catalogue import BULLWHIP_STAGES
+from btoagents.kpis.catalogue import BULLWHIP_STAGES, echeloned
 from btoagents.vocabulary import Strategy
 
 if TYPE_CHECKING:
@@ -63,10 +63,24 @@ def window_kpis(model: Recorded) -> dict[str, float]:
         p.unit_cost * acc.mean(now)
         for p, acc in zip(scn.products.values(), k.fg_by_family, strict=True)
     )
-    holding = scn.costs.holding_rate / 365.0 * (fg_value + k.comp_value.mean(now))
+    # what the chain owns (Zipkin, "Foundations of Inventory Management", McGraw-Hill 2000:
+    # echelon and pipeline stock): finished units at the plant and the dealers, the plant's
+    # components and finished units in transit to the dealers; not the suppliers' stock
+    rate = scn.costs.holding_rate / 365.0
+    plant_comp = k.plant_comp_value.mean(now)
+    pipeline = k.pipeline_value.mean(now)
+    dealer_value = k.dealer_value.mean(now)
+    holding = rate * (fg_value + plant_comp + pipeline)
     overtime = scn.manufacturer.overtime_cost * wc.busy_overtime.mean(now)
     out["discount_cost"] = f.discount / days
     out["holding_cost"] = holding
+    if echeloned(scn):
+        out["holding_cost[dealers]"] = rate * dealer_value
+        out["holding_cost[plant]"] = rate * (fg_value - dealer_value)
+        out["holding_cost[components]"] = rate * plant_comp
+        out["holding_cost[pipeline]"] = rate * pipeline
+    if scn.components:
+        out["supplier_holding_cost"] = rate * (k.comp_value.mean(now) - plant_comp)
     out["obsolescence_cost"] = f.obsolescence / days
     out["revenue"] = f.revenue / days
     out["overtime_cost"] = overtime
@@ -92,6 +106,9 @@ def window_kpis(model: Recorded) -> dict[str, float]:
     if sum(not math.isnan(v) for v in stage_values.values()) > 1:
         for stage, value in stage_values.items():
             out[f"bullwhip[{stage}]"] = value
+    if any(st.eol_seen for st in k.stages.values()):  # a generation ended
+        for stage in BULLWHIP_STAGES:
+            out[f"bullwhip_eol[{stage}]"] = k.bullwhip(stage, now, eol=True)
     out["orders_per_day"] = k.total.arrived / days
     out["dealer_inventory"] = k.dealer_units.mean(now)
     out["component_inventory"] = k.comp_units.mean(now)

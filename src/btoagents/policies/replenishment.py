@@ -1,12 +1,23 @@
 """Periodic order-up-to replenishment with a demand forecast (the bullwhip stage).
 
 At each review the stage observes the demand of the period just ended, updates its
-forecast ``F`` (moving average over ``window`` periods, or exponential smoothing) and sets
-the order-up-to level ``y = L * F + safety_stock``, ``L`` being the replenishment lead time
-in review periods. It orders ``y - inventory position``; a negative order is a return
-(Chen, Drezner, Ryan and Simchi-Levi, "Quantifying the bullwhip effect in a simple supply
-chain", Management Science 46(3), 2000, whose variance ratio for this rule is
-``1 + 2L/p + 2L^2/p^2``).
+forecast ``F`` (moving average over ``window`` periods, or exponential smoothing; never
+below ``floor_share`` of the item's nominal mean) and the smoothed mean squared one-period
+forecast error ``MSE`` (initialised at the nominal mean, the Poisson variance), and sets the
+order-up-to level
+
+    y = P * F + z * sigma * sqrt(P) + safety_stock,   sigma = sqrt(MSE),
+
+``P`` being the protection interval in review periods and ``z`` ``forecast.safety_factor``
+(Silver, Pyke and Thomas, "Inventory and Production Management in Supply Chains", 4th ed.,
+CRC Press 2017, periodic review order-up-to). A dealer's ``P`` is the review period plus its
+replenishment lead time, R + L with L = (``dealers.transport_time`` +
+``forecast.dealer_plant_days``) / review period. The plant's component stock keeps ``P =
+L`` (the supplier's mean lead time in periods) and by default ``z = 0``: the rule of Chen,
+Drezner, Ryan and Simchi-Levi, "Quantifying the bullwhip effect in a simple supply chain",
+Management Science 46(3), 2000, whose variance ratio is ``1 + 2L/p + 2L^2/p^2``. It orders
+``y - inventory position``; a negative order is a return when ``forecast.returns`` is set
+(Chen et al.'s model allows them; the ``bullwhip`` preset sets it), else nothing is ordered.
 
 This rule is the built-in ``forecast.rule = "order_up_to"`` (the default), a registry
 entry like any plugin (:mod:`btoagents.plugins`). A scenario may name instead a subclass of
@@ -36,7 +47,18 @@ if TYPE_CHECKING:
 class Forecast:
     """Per-item demand forecast per review period."""
 
-    __slots__ = ("method", "window", "alpha", "history", "level", "sums")
+    __slots__ = (
+        "method",
+        "window",
+        "alpha",
+        "history",
+        "level",
+        "sums",
+        "mse",
+        "error_alpha",
+        "track_error",
+        "floor",
+    )
 
     def __init__(self, cfg: ForecastConfig, n_items: int, initial: list[float]) -> None:
         self.method = cfg.method
@@ -45,9 +67,29 @@ class Forecast:
         self.history = [deque([x] * cfg.window, maxlen=cfg.window) for x in initial]
         self.sums = [x * cfg.window for x in initial]
         self.level = list(initial)
+        # forecast errors: smoothed mean square, initialised at the Poisson variance
+        self.track_error = cfg.safety_factor > 0
+        self.error_alpha = cfg.error_alpha
+        self.mse = list(initial)
+        self.floor = [cfg.floor_share * x for x in initial]
+
+    def sigma(self, item: int) -> float:
+        """Standard deviation of the one-period forecast error of ``item`` (units per review
+        period): the root of the smoothed mean squared error."""
+        return self.mse[item] ** 0.5
 
     def update(self, item: int, demand: float) -> float:
-        """Record one period's demand of ``item``; return the new forecast per period."""
+        """Record one period's demand of ``item``; return the new forecast per period (at
+        least the floor)."""
+        if self.track_error:
+            err = demand - max(self.level[item], self.floor[item])
+            self.mse[item] += self.error_alpha * (err * err - self.mse[item])
+        self._update(item, demand)
+        level = self.level[item]
+        floor = self.floor[item]
+        return floor if floor > 0 and level < floor else level
+
+    def _update(self, item: int, demand: float) -> None:
         if self.method == "moving_average":
             hist = self.history[item]
             self.sums[item] += demand - hist[0]
@@ -55,18 +97,18 @@ class Forecast:
             self.level[item] = self.sums[item] / self.window
         else:
             self.level[item] += self.alpha * (demand - self.level[item])
-        return self.level[item]
 
 
 class PeriodicReview:
     """The review event of the stock points replenished by periodic order-up-to.
 
-    At construction it gives each periodically reviewed item its forecast and lead time
-    in review periods: a dealer's BTS variants (cover: ``dealers.days_of_supply``, at
-    least transport plus one review) and the plant's components of assemble-to-order
-    variants (the supplier's mean lead time). A dealer item that is not BTS is not
-    reviewed; dealers send surplus units back to the plant. :meth:`start` schedules the
-    first review one ``forecast.review_period`` after time 0.
+    At construction it gives each periodically reviewed item its forecast and protection
+    interval in review periods (``sp.lead_periods``): a dealer's BTS variants (one review
+    period plus transport plus ``forecast.dealer_plant_days``) and the plant's components
+    of assemble-to-order variants (the supplier's mean lead time). A dealer item that is
+    not BTS is not reviewed; with ``forecast.returns`` dealers send surplus units back to
+    the plant. :meth:`start` schedules the first review one ``forecast.review_period``
+    after time 0.
 
     A subclass named by ``forecast.rule`` replaces it: it keeps this constructor, declares
     its parameters as ``Params`` (read from ``forecast.params``, held in ``self.params``,
@@ -82,6 +124,8 @@ class PeriodicReview:
         fc = chain.cfg.forecast
         self.period = fc.review_period
         self.safety = fc.safety_stock
+        self.z = fc.safety_factor
+        self.returns = fc.returns
         self.points: list[StockPoint] = []
         period = self.period
         cat = chain.catalog
@@ -94,11 +138,11 @@ class PeriodicReview:
                     for i, v in enumerate(cat.variants)
                 ]
                 sp.forecast = Forecast(fc, len(mean), mean)
-                # a dealer covers its days of supply (at least transport plus one review)
-                cover = max(chain.cfg.dealers.days_of_supply, d.transport_time + period)
+                # a dealer protects one review period plus its replenishment lead time
+                lead = d.transport_time + fc.dealer_plant_days
                 for i, stocked in enumerate(sp.periodic):
                     if stocked and strategy[i] == Strategy.BTS:
-                        sp.lead_periods[i] = cover / period
+                        sp.lead_periods[i] = 1.0 + lead / period
                         sp.base[i] = round(self.level(sp, i, mean[i]))
                     else:
                         sp.periodic[i] = False
@@ -130,10 +174,14 @@ class PeriodicReview:
 
     def level(self, sp: StockPoint, item: int, forecast: float) -> float:
         """The level (units, rounded by the caller) ``item`` of ``sp`` is ordered up to,
-        given its forecast demand per review period: ``L * forecast + safety_stock``, ``L``
-        being ``sp.lead_periods[item]`` (review periods). Also sets the initial stock
+        given its forecast demand per review period: ``P * forecast + z * sigma * sqrt(P) +
+        safety_stock``, ``P`` being ``sp.lead_periods[item]`` (review periods) and sigma
+        the forecast's error standard deviation per period. Also sets the initial stock
         target, from the mean demand per period, when the rule is built."""
-        return sp.lead_periods[item] * forecast + self.safety
+        p = sp.lead_periods[item]
+        if self.z > 0:
+            return p * forecast + self.z * sp.forecast.sigma(item) * p**0.5 + self.safety
+        return p * forecast + self.safety
 
     def review_point(self, sp: StockPoint) -> None:
         """Observe the period's demand, update the forecast, order up to the new level or
@@ -149,7 +197,7 @@ class PeriodicReview:
             q = level - sp.position(i)
             if q > 0:
                 sp.order(i, q)
-            elif q < 0 and sp.returns_to is not None:
+            elif q < 0 and self.returns and sp.returns_to is not None:
                 n = sp.remove(i, -q)
                 if n:
                     sp.count_orders(-n)

@@ -288,7 +288,8 @@ class DashboardModel(mesa.Model):
             k = chain.kpis()
             out["lead time mean"] = k["lead_time_mean"]
             out["lead time p95"] = k["lead_time_p95"]
-            out["fill rate"] = k["fill_rate"]
+            out["fill rate"] = k["fill_rate"]  # of stocked demand (type 2)
+            out["served from stock"] = k["stock_service_share"]  # of all orders
             out["utilization (so far)"] = k["utilization"]
             out["profit per day"] = k["profit"]
             out["cumulative profit"] = k["profit"] * (now - chain.warmup)
