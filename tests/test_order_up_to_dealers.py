@@ -27,7 +27,7 @@ PERIODIC = [
 
 def test_the_initial_level_is_the_mean_over_r_plus_l_plus_z_sigma():
     scn = load_scenario("dealer-network", PERIODIC)
-    fc = scn.forecast  # review 7 days, z 1.65, dealer_plant_days 5
+    fc = scn.forecast  # review 7 days, z 1.65, dealer_plant_days 22
     m = SupplyChainModel(scn, seed=1)
     sp = m.dealers[0].stock
     p = 1 + (scn.dealers.transport_time + fc.dealer_plant_days) / fc.review_period
