@@ -38,7 +38,7 @@ from btoagents.config.schema import Scenario
 from btoagents.demand import ArrivalProcess
 from btoagents.kpis import KpiCollector, TimeAverage, Welford
 from btoagents.kpis import plugin as kpi_plugins
-from btoagents.kpis.record import kpi_record, window_kpis
+from btoagents.kpis.record import dealer_days_of_supply, kpi_record, window_kpis
 from btoagents.lifecycle import LifeCycle
 from btoagents.policies.ledger import VariantLedger
 from btoagents.policies.markdown import MarkdownSchedule
@@ -620,6 +620,8 @@ class SupplyChainModel(mesa.Model):
         """
         window = self._window if self._window is not None else window_kpis(self)
         record = kpi_record(self.kpi, self.catalog, window)
+        if self.dealers:
+            record["dealer_days_of_supply"] = dealer_days_of_supply(record)
         if self.kpi_plugins:
             record.update(
                 self._plugin_kpis if self._window is not None else self._window_plugin_kpis(window)

@@ -17,8 +17,8 @@ before it runs anything. Suffixed names appear as follows:
 - ``bullwhip_eol[stage]`` for the three stages, when a variant has a life cycle and a
   generation ended during the run.
 
-The KPIs of :data:`POOLING_KPIS` follow the base names when ``dealers.pooling`` is on and
-there are dealers.
+The KPIs of :data:`DEALER_KPIS` follow the base names when the chain has dealers, and those
+of :data:`POOLING_KPIS` when ``dealers.pooling`` is on as well.
 
 The KPIs that the scenario's KPI plugins declare (``kpis.plugins``, see
 :mod:`btoagents.kpis.plugin`) come last, in listed order; every run reports them.
@@ -75,8 +75,8 @@ KPI_TABLE: dict[str, tuple[str, str]] = {
     ),
     "profit": (
         PER_DAY,
-        "revenue minus discounts, costs of goods, holding, obsolescence, "
-        "overtime, backorder and lost-sale penalties",
+        "revenue minus discounts, costs of goods, holding, obsolescence, overtime, "
+        "capacity, dealer trades, backorder and lost-sale penalties",
     ),
     "bullwhip": (
         "ratio",
@@ -127,6 +127,15 @@ KPI_TABLE: dict[str, tuple[str, str]] = {
         "orders that waited and arrived within their quote (no tolerance)",
     ),
     "quote_error_mean": ("days", "mean delivery minus quote of orders that waited"),
+}
+
+#: KPIs of a chain with dealers, reported when ``dealers.count`` > 0; name -> (unit, meaning).
+DEALER_KPIS: dict[str, tuple[str, str]] = {
+    "dealer_days_of_supply": (
+        "days",
+        "dealer_inventory divided by the units sold from stock per day (orders_per_day x "
+        "stock_service_share): days of supply on the lots, as the car trade reports it",
+    ),
 }
 
 #: KPIs of dealer pooling (:mod:`btoagents.pooling`), reported when ``dealers.pooling`` is
@@ -277,6 +286,8 @@ def kpi_names(scenario: Scenario) -> list[str]:
     if echeloned(scenario):
         at = names.index("holding_cost") + 1
         names[at:at] = [f"holding_cost[{e}]" for e in HOLDING_ECHELONS]
+    if scenario.dealers.count > 0:
+        names += list(DEALER_KPIS)
     if scenario.dealers.pooling and scenario.dealers.count > 0:
         names += list(POOLING_KPIS)
     families = catalog.families
@@ -307,7 +318,7 @@ def describe(name: str, scenario: Scenario | None = None) -> tuple[str, str]:
         if name in declared:
             return declared[name]
     base, _, suffix = name.partition("[")
-    unit, meaning = POOLING_KPIS[base] if base in POOLING_KPIS else KPI_TABLE[base]
+    unit, meaning = {**KPI_TABLE, **DEALER_KPIS, **POOLING_KPIS}[base]
     if suffix:
         meaning = f"{meaning} ({suffix.rstrip(']')} only)"
     return unit, meaning

@@ -159,3 +159,11 @@ def bullwhip(kpi: KpiCollector, now: float) -> float:
         if not math.isnan(value):
             return value
     return math.nan
+
+
+def dealer_days_of_supply(record: dict[str, float]) -> float:
+    """Days of supply at the dealers (:data:`~btoagents.kpis.catalogue.DEALER_KPIS`): the
+    time-average dealer stock over the units sold from stock per day (orders_per_day x
+    stock_service_share); NaN when none were."""
+    sold = record["orders_per_day"] * record["stock_service_share"]
+    return record["dealer_inventory"] / sold if sold > 0 else math.nan
