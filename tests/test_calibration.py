@@ -95,3 +95,20 @@ def test_a_scenario_without_patterns_is_one_line(capsys):
     assert main(["calibrate", "mm1-bts"]) == 2
     err = capsys.readouterr().err
     assert "no [calibration] patterns" in err and "\n" not in err.strip()
+
+
+REALISTIC = ("dealer-network", "kitchen-cabinets", "school-library-fixtures")
+
+
+@pytest.mark.parametrize("preset", REALISTIC)
+def test_every_realistic_preset_reproduces_its_empirical_patterns(preset):
+    from btoagents.config import load_scenario
+
+    scn = load_scenario(preset)
+    assert len(scn.calibration.patterns) >= 3, "a realistic preset lists its patterns"
+    failed = [
+        f"{c.pattern.name}: {c.mean:.4g} outside {c.range_text()}"
+        for c in check_patterns(scn)
+        if not c.passed
+    ]
+    assert not failed, failed

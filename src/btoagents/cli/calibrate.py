@@ -85,15 +85,21 @@ def run(args: argparse.Namespace, console: Console) -> int:
         title=f"{scn.name}: {len(checks)} patterns, {n} replications in {elapsed:.1f} s",
         title_justify="left",
     )
-    for col in ("pattern", "source", "range", "model (95% CI)", "verdict"):
-        table.add_column(col, justify="right" if col in ("range",) else "left")
-    for c in checks:
+    table.add_column("#", justify="right")
+    table.add_column("pattern (KPI)")
+    table.add_column("range", justify="right")
+    table.add_column("model, 95% CI", justify="right")
+    table.add_column("verdict")
+    for i, c in enumerate(checks, 1):
         p = c.pattern
         kpi = p.kpi if p.per is None else f"{p.kpi} / {p.per}"
-        ci = f"{fmt(c.mean)} [{fmt(c.ci_low)}, {fmt(c.ci_high)}]"
+        model = f"{fmt(c.mean)}\n[{fmt(c.ci_low)}, {fmt(c.ci_high)}]"
         verdict = ("pass" if c.inside else "pass (CI crosses range)") if c.passed else "FAIL"
-        table.add_row(escape(f"{p.name}\n{kpi}"), escape(p.source), c.range_text(), ci, verdict)
+        table.add_row(str(i), escape(f"{p.name}\n{kpi}"), c.range_text(), model, verdict)
     console.print(table)
+    console.print("Sources:", highlight=False)
+    for i, c in enumerate(checks, 1):
+        console.print(f"  {i}. {escape(c.pattern.source)}", highlight=False, soft_wrap=True)
     console.print(
         f"{len(checks) - failed} of {len(checks)} patterns pass"
         + (f"; {failed} fail" if failed else ""),
