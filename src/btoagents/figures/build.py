@@ -49,6 +49,7 @@ def draw(
     from btoagents.figures.registry import FIGURES
     from btoagents.figures.stored import Stored
     from btoagents.figures.validation import validation_numbers
+    from btoagents.kpis.glossary import glossary_latex
     from btoagents.validation import all_cases
 
     started = time.perf_counter()
@@ -70,6 +71,7 @@ def draw(
             errors += 1
             console.print(f"[red]figure {fig.name} failed:[/]\n{traceback.format_exc()}")
     validation_numbers(checks, gen, len(all_cases()), quick)
+    gen.table("kpi_glossary.tex", glossary_latex())
     hashes = []
     for file, folder in folders.items():
         manifest = loaded[file].manifest if file in loaded else {}

@@ -43,3 +43,36 @@ def glossary_markdown() -> str:
         f"`holding_cost[{'|'.join(HOLDING_ECHELONS)}]`.",
     ]
     return "\n".join(lines)
+
+
+def _tex(text: str) -> str:
+    """``text`` with LaTeX's special characters escaped."""
+    for char, escaped in (
+        ("\\", r"\textbackslash{}"),
+        ("&", r"\&"),
+        ("%", r"\%"),
+        ("$", r"\$"),
+        ("#", r"\#"),
+        ("_", r"\_"),
+        ("{", r"\{"),
+        ("}", r"\}"),
+        ("~", r"\textasciitilde{}"),
+        ("^", r"\textasciicircum{}"),
+    ):
+        text = text.replace(char, escaped)
+    return text
+
+
+def glossary_latex() -> str:
+    """The glossary as a LaTeX table (booktabs) for the paper's ODD section
+    (``paper/generated/kpi_glossary.tex``, written by ``btoagents figures``)."""
+    lines = [
+        r"\begin{table}[tbp]\centering\small",
+        r"\caption{KPI glossary: every KPI the model reports, its unit and definition.}",
+        r"\label{tab:kpi-glossary}",
+        r"\begin{tabular}{@{}p{0.24\linewidth}p{0.13\linewidth}p{0.57\linewidth}@{}}",
+        r"\toprule KPI & unit & definition \\ \midrule",
+    ]
+    lines += [rf"\texttt{{{_tex(n)}}} & {_tex(u)} & {_tex(m)} \\" for n, u, m in glossary_rows()]
+    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+    return "\n".join(lines) + "\n"
