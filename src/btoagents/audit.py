@@ -66,6 +66,8 @@ def check_conservation(model: Audited) -> None:
             )
     if matcher is not None:
         backlog += matcher.in_transit  # orders riding on a unit taken over in transit
+    if model.reneging is not None:
+        backlog -= model.reneging.in_flight  # cancelled orders whose unit is on its way
     if model.arrived_final != model.delivered_final + backlog + model.lost_final:
         raise ConservationError(
             f"orders: arrived {model.arrived_final} != delivered {model.delivered_final} "

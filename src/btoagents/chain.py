@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from btoagents.products import Catalog
     from btoagents.random import Streams
     from btoagents.records import BulkOrder, Order
+    from btoagents.reneging import Reneging
     from btoagents.stock import StockPoint
 
 #: Per item, the (time-average, weight) pairs a unit on hand feeds.
@@ -275,6 +276,7 @@ class Audited(Chain, Protocol):
     open_before_warmup: int
     open_after_warmup: int
     open_arrival_sum: float
+    reneging: Reneging | None
 
 
 class Recorded(Chain, Protocol):

@@ -22,6 +22,7 @@ periods), :mod:`~btoagents.lifecycle` (generations, popularity shift),
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from typing import Any
 
@@ -47,6 +48,7 @@ from btoagents.pooling import DealerPool
 from btoagents.products import Catalog
 from btoagents.random import Streams
 from btoagents.records import BULK, FINAL, BulkOrder, Order, Transfer
+from btoagents.reneging import Reneging
 from btoagents.reputation import MarketReputation
 from btoagents.sampling import Sampler
 from btoagents.stock import StockPoint
@@ -103,6 +105,8 @@ class SupplyChainModel(mesa.Model):
         self._late_slack = ccfg.late_tolerance + 1e-9  # days past the quote that are on time
         self.reputation: MarketReputation | None = None  # the market's memory (built below)
         self.pool: DealerPool | None = None  # dealer pooling (built with the dealers)
+        # customers.renege: accepted orders cancelled when patience runs out (reneging.py)
+        self.reneging = Reneging(self, ccfg.late_tolerance) if ccfg.renege else None
         self._judging = ccfg.memory != "none"
         self.trace_on = trace or sim.trace
         self.trace: list[tuple[float, int, int]] = []
@@ -337,6 +341,8 @@ class SupplyChainModel(mesa.Model):
         """The order waits at ``pos`` for the next unit of its stocked variant (or, with
         pipeline matching, takes over a unit in the pipeline that comes sooner)."""
         self._open(order, 1)
+        if self.reneging is not None:
+            self.reneging.watch(order)
         matcher = self.manufacturer.matcher
         if matcher is not None and matcher.take(order, self._backorder_quote(order)):
             return
@@ -352,6 +358,8 @@ class SupplyChainModel(mesa.Model):
     def accept_build_order(self, order: Order) -> None:
         """The order goes to the plant to be built (ato, bto or eto)."""
         self._open(order, 1)
+        if self.reneging is not None:
+            self.reneging.watch(order)
         self.manufacturer.accept(order, order.strategy)
 
     # -- demand management and strategy switches ------------------------------------------
@@ -465,11 +473,15 @@ class SupplyChainModel(mesa.Model):
 
     def _deliver(self, order: Order, discount: float, from_stock: bool) -> None:
         """A final customer receives its unit: KPIs, money and the customer's memory."""
+        if not from_stock and order.state:  # cancelled while waiting (reneging.py)
+            self.reneging.unit_arrived(order)
+            return
         now = self.cal.now
         self.delivered_units += 1
         self.delivered_final += 1
         v = order.variant
         if not from_stock:
+            order.state = 1  # delivered
             self._open(order, -1)
             if order.discount:
                 discount = order.discount * self.price[v]
@@ -518,6 +530,20 @@ class SupplyChainModel(mesa.Model):
                 led.wait[v] += lead
         if self._judging and order.customer is not None:
             self._judge(order, lead)
+
+    def close_open(self, order: Order) -> None:
+        """An accepted order leaves the backlog undelivered (its customer cancelled it)."""
+        self._open(order, -1)
+
+    def service_failed(self, order: Order) -> None:
+        """An order was cancelled for waiting too long: the customer (individual memory) or
+        the market (market memory) remembers it as a late delivery."""
+        if not self._judging or order.customer is None:
+            return
+        if self.reputation is not None:
+            self.reputation.record(self.cal.now, True)
+        else:
+            order.customer.delivered(True)
 
     def _judge(self, order: Order, lead: float) -> None:
         """The customer (individual memory) or the market (market memory) judges a delivery
@@ -622,6 +648,9 @@ class SupplyChainModel(mesa.Model):
         record = kpi_record(self.kpi, self.catalog, window)
         if self.dealers:
             record["dealer_days_of_supply"] = dealer_days_of_supply(record)
+        if self.reneging is not None:  # RENEGING_KPIS, with customers.renege
+            arrived = self.kpi.total.arrived
+            record["renege_rate"] = self.reneging.counted / arrived if arrived else math.nan
         if self.kpi_plugins:
             record.update(
                 self._plugin_kpis if self._window is not None else self._window_plugin_kpis(window)

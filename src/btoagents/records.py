@@ -36,6 +36,7 @@ class Order:
     strategy: int = 0
     attempt: int = 0
     discount: float = 0.0  # share of list price granted at acceptance (a slot incentive)
+    state: int = 0  # 0 open, 1 delivered, 2 cancelled by the customer (btoagents.reneging)
 
 
 @dataclass(slots=True, eq=False)

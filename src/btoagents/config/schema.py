@@ -246,6 +246,12 @@ class CustomersConfig(plugin_choice("customer", "agent")):
         description="days past the quoted lead time a delivery may take before it counts as "
         "late (UNCALIBRATED; plausible 0-14)",
     )
+    renege: bool = Field(
+        False,
+        description="an accepted order still undelivered after the customer's patience (or "
+        "its quote plus late_tolerance, if longer) is cancelled: a lost sale; its unit goes "
+        "into stock where it arrives",
+    )
     reputation_half_life: float = Field(
         90.0,
         gt=0,

@@ -17,8 +17,9 @@ before it runs anything. Suffixed names appear as follows:
 - ``bullwhip_eol[stage]`` for the three stages, when a variant has a life cycle and a
   generation ended during the run.
 
-The KPIs of :data:`DEALER_KPIS` follow the base names when the chain has dealers, and those
-of :data:`POOLING_KPIS` when ``dealers.pooling`` is on as well.
+The KPIs of :data:`DEALER_KPIS` follow the base names when the chain has dealers, those of
+:data:`RENEGING_KPIS` when ``customers.renege`` is on, and those of :data:`POOLING_KPIS` when
+``dealers.pooling`` is on and there are dealers.
 
 The KPIs that the scenario's KPI plugins declare (``kpis.plugins``, see
 :mod:`btoagents.kpis.plugin`) come last, in listed order; every run reports them.
@@ -138,6 +139,15 @@ DEALER_KPIS: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: KPIs of reneging (:mod:`btoagents.reneging`), reported when ``customers.renege`` is on.
+RENEGING_KPIS: dict[str, tuple[str, str]] = {
+    "renege_rate": (
+        SHARE,
+        "final-customer orders accepted, then cancelled when the customer's patience ran "
+        "out (also counted in lost_sales_rate)",
+    ),
+}
+
 #: KPIs of dealer pooling (:mod:`btoagents.pooling`), reported when ``dealers.pooling`` is
 #: on and there are dealers; name -> (unit, meaning).
 POOLING_KPIS: dict[str, tuple[str, str]] = {
@@ -253,8 +263,9 @@ def possible_stages(scenario: Scenario, catalog: Catalog | None = None) -> list[
     """The bullwhip stages that can see demand in a run of ``scenario``.
 
     Dealers and the plant's finished goods see demand only for units of stocked (BTS)
-    variants (the dealers only when there are dealers); the plant's component stock only
-    for assemble- or build-to-order variants that list components.
+    variants (the dealers only when there are dealers), or, with ``customers.renege``, for
+    the units of cancelled orders put into stock at the point of sale; the plant's component
+    stock only for assemble- or build-to-order variants that list components.
     """
     catalog = Catalog(scenario) if catalog is None else catalog
     strategies = possible_strategies(scenario, catalog)
@@ -265,9 +276,13 @@ def possible_stages(scenario: Scenario, catalog: Catalog | None = None) -> list[
         for v, var in enumerate(catalog.variants)
         if var.strategy != ETO
     )
+    # with reneging, the unit of a cancelled order goes into stock at the point of sale
+    # (a dealer's lot, or the plant's finished goods when there are no dealers)
+    dealers = scenario.dealers.count > 0
+    returned = scenario.customers.renege
     can = {
-        "dealers": stocked and scenario.dealers.count > 0,
-        "plant": stocked,
+        "dealers": (stocked or returned) and dealers,
+        "plant": stocked or (returned and not dealers),
         "components": drawn,
     }
     return [s for s in BULLWHIP_STAGES if can[s]]
@@ -288,6 +303,8 @@ def kpi_names(scenario: Scenario) -> list[str]:
         names[at:at] = [f"holding_cost[{e}]" for e in HOLDING_ECHELONS]
     if scenario.dealers.count > 0:
         names += list(DEALER_KPIS)
+    if scenario.customers.renege:
+        names += list(RENEGING_KPIS)
     if scenario.dealers.pooling and scenario.dealers.count > 0:
         names += list(POOLING_KPIS)
     families = catalog.families
@@ -318,7 +335,7 @@ def describe(name: str, scenario: Scenario | None = None) -> tuple[str, str]:
         if name in declared:
             return declared[name]
     base, _, suffix = name.partition("[")
-    unit, meaning = {**KPI_TABLE, **DEALER_KPIS, **POOLING_KPIS}[base]
+    unit, meaning = {**KPI_TABLE, **DEALER_KPIS, **RENEGING_KPIS, **POOLING_KPIS}[base]
     if suffix:
         meaning = f"{meaning} ({suffix.rstrip(']')} only)"
     return unit, meaning

@@ -12,6 +12,7 @@ from btoagents.kpis.catalogue import (
     HOLDING_ECHELONS,
     KPI_TABLE,
     POOLING_KPIS,
+    RENEGING_KPIS,
 )
 
 #: where the README's glossary starts and ends
@@ -24,6 +25,7 @@ def glossary_rows() -> list[tuple[str, str, str]]:
     for table, when in (
         (KPI_TABLE, ""),
         (DEALER_KPIS, "with dealers: "),
+        (RENEGING_KPIS, "with customers.renege: "),
         (POOLING_KPIS, "with dealers.pooling: "),
     ):
         for name, (unit, meaning) in table.items():

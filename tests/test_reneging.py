@@ -1,0 +1,78 @@
+"""Reneging (btoagents.reneging): an accepted order still undelivered when the customer's
+patience (or its quote plus the tolerance, if longer) runs out is cancelled; its unit goes
+into stock where it arrives; units and orders still balance."""
+
+from __future__ import annotations
+
+import pytest
+from tests.builders import quiet
+
+from btoagents.config import load_scenario
+from btoagents.replications import simulate_one
+
+# a build-to-order line taking exactly 4 days a unit; quotes are halved (optimistic
+# quoting, demand_management.quote_factor), so a customer with 3 days' patience accepts a
+# 2-day quote and is still waiting after 3
+OPTIMISTIC = {
+    "products": {"standard": {"strategy": "bto", "demand_rate": 0.1}},
+    "manufacturer": {"service_rate": 0.25, "service_distribution": "deterministic"},
+    "customers": {"count": 5, "patience": 3.0, "renege": True},
+    "demand_management": {"quote_factor": 0.5},
+}
+
+
+def chain(make_model, tolerance: float = 0.0):
+    extra = {**OPTIMISTIC, "customers": {**OPTIMISTIC["customers"], "late_tolerance": tolerance}}
+    return quiet(make_model(extra))
+
+
+@pytest.mark.parametrize(("tolerance", "deadline"), [(0.0, 3.0), (0.5, 3.0), (1.5, 3.5)])
+def test_an_order_waiting_past_its_deadline_is_cancelled_and_its_unit_goes_to_stock(
+    make_model, tolerance, deadline
+):
+    m = chain(make_model, tolerance)
+    m.customers[0].purchase(0)  # quote 2 days (4 x 0.5), accepted; deadline max(3, 2 + tol)
+    assert m.open_final == 1 and m.lost_final == 0
+    m.cal.run_until(deadline - 0.01)
+    assert m.open_final == 1 and m.reneging.reneged == 0
+    m.cal.run_until(deadline)
+    assert m.open_final == 0 and m.lost_final == 1 and m.reneging.reneged == 1
+    m.check_conservation()  # the cancelled order's unit is still on the line
+    m.cal.run_until(4.0)  # built: it goes on hand at the plant, not to the customer
+    assert m.delivered_final == 0 and m.plant.finished.on_hand[0] == 1
+    m.check_conservation()
+    m.customers[1].purchase(0)  # the next customer of the variant buys it from stock
+    assert m.delivered_final == 1 and m.plant.finished.on_hand[0] == 0
+    m.check_conservation()
+
+
+def test_an_order_delivered_before_its_deadline_stands(make_model):
+    m = chain(make_model, tolerance=2.5)  # deadline max(3, 2 + 2.5) = 4.5 > delivery at 4
+    m.customers[0].purchase(0)
+    m.cal.run_until(5.0)
+    assert m.delivered_final == 1 and m.lost_final == 0 and m.reneging.reneged == 0
+    m.check_conservation()
+
+
+def test_a_cancelled_order_is_remembered_as_late_service(make_model):
+    m = quiet(
+        make_model({**OPTIMISTIC, "customers": {**OPTIMISTIC["customers"], "memory": "individual"}})
+    )
+    c = m.customers[0]
+    c.purchase(0)
+    m.cal.run_until(3.0)
+    assert c.late_deliveries == 1
+
+
+def test_reneging_in_dealer_network_conserves_and_is_counted_in_lost_sales():
+    over = [
+        "simulation.horizon=200",
+        "simulation.warmup=30",
+        "customers.renege=true",
+        "customers.late_tolerance=0",
+        "demand_management.quote_factor=0.7",
+    ]
+    k = simulate_one(load_scenario("dealer-network", over), 3)  # the audit runs at the end
+    assert 0 < k["renege_rate"] <= k["lost_sales_rate"]
+    off = [*over[:2], "customers.renege=false"]
+    assert "renege_rate" not in simulate_one(load_scenario("dealer-network", off), 3)
