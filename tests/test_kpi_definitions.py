@@ -18,6 +18,7 @@ from btoagents.kpis import KpiCollector
 from btoagents.kpis.record import kpi_record
 from btoagents.model import SupplyChainModel
 from btoagents.records import Order
+from btoagents.replications import simulate_one
 from btoagents.report import print_summary
 
 STANDARD, CUSTOM = 0, 1  # hybrid-mts-mto: variant 0 built to stock, variant 1 to order
@@ -168,3 +169,17 @@ def test_the_breakdown_table_shows_bracketed_names():
     text = console.export_text()
     assert "fill_rate[compact]" in text
     assert "[0.4, 0.6]" in text
+
+
+def test_dealer_days_of_supply_is_lot_stock_over_units_sold_from_stock_per_day():
+    from btoagents.kpis.record import dealer_days_of_supply
+
+    # 600 units on the lots on average; 40 orders a day, 25% served from stock: 10 a day
+    record = {"dealer_inventory": 600.0, "orders_per_day": 40.0, "stock_service_share": 0.25}
+    assert dealer_days_of_supply(record) == 60.0
+    assert math.isnan(dealer_days_of_supply({**record, "stock_service_share": 0.0}))
+    scn = load_scenario("dealer-network", ["simulation.horizon=150", "simulation.warmup=30"])
+    k = simulate_one(scn, 1)
+    assert k["dealer_days_of_supply"] == pytest.approx(
+        k["dealer_inventory"] / (k["orders_per_day"] * k["stock_service_share"]), rel=1e-12
+    )
