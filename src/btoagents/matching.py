@@ -26,14 +26,26 @@ It takes the unit when that comes sooner than the ordinary quote, and is quoted 
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from btoagents.records import Job, Order, Transfer
 
 if TYPE_CHECKING:
     from btoagents.calendar import Calendar
-    from btoagents.chain import Plant
+    from btoagents.production import Workcenter
     from btoagents.stock import StockPoint
+
+
+class Plant(Protocol):
+    """What matching reads and changes of the plant (:class:`btoagents.chain.Plant` has
+    it; named here so that the chain's interface and this module do not import each
+    other)."""
+
+    workcenter: Workcenter
+    finished: StockPoint
+    bank: Any  # the order bank (btoagents.orderbank.OrderBank), or None
+    in_planning: int
+
 
 INF = float("inf")
 BANK, LINE, TRANSIT = 0, 1, 2

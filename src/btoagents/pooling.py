@@ -41,9 +41,19 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from btoagents.chain import Chain
+    from btoagents.config.schema import Scenario
+    from btoagents.products import Catalog
     from btoagents.records import Order
     from btoagents.stock import StockPoint
+
+
+class Chain(Protocol):
+    """What pooling reads of the chain (:class:`btoagents.chain.Chain` has it; named here
+    so that the chain's interface and this module do not import each other)."""
+
+    cfg: Scenario
+    catalog: Catalog
+    markdown: Any  # the markdown schedule (btoagents.policies.markdown.MarkdownSchedule)
 
 
 class PooledDealer(Protocol):

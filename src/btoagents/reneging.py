@@ -17,12 +17,25 @@ Queueing Theory", 4th ed., Wiley 2008, section 2.10).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from btoagents.records import Order
 
 if TYPE_CHECKING:
-    from btoagents.model import SupplyChainModel
+    from btoagents.calendar import Calendar
+
+
+class Waiting(Protocol):
+    """What reneging needs of the model (the calendar and three callbacks of
+    :class:`btoagents.model.SupplyChainModel`; named here so that neither imports the
+    other)."""
+
+    cal: Calendar
+
+    def close_open(self, order: Order) -> None: ...
+    def order_lost(self, order: Order) -> None: ...
+    def service_failed(self, order: Order) -> None: ...
+
 
 OPEN, DELIVERED, RENEGED = 0, 1, 2  # Order.state
 
@@ -30,7 +43,7 @@ OPEN, DELIVERED, RENEGED = 0, 1, 2  # Order.state
 class Reneging:
     """The deadlines of the model's waiting orders, and what happens at one."""
 
-    def __init__(self, model: SupplyChainModel, tolerance: float) -> None:
+    def __init__(self, model: Waiting, tolerance: float) -> None:
         self.model = model
         self.tolerance = tolerance
         self.reneged = 0  # orders cancelled (whole run)
