@@ -76,3 +76,25 @@ def test_reneging_in_dealer_network_conserves_and_is_counted_in_lost_sales():
     assert 0 < k["renege_rate"] <= k["lost_sales_rate"]
     off = [*over[:2], "customers.renege=false"]
     assert "renege_rate" not in simulate_one(load_scenario("dealer-network", off), 3)
+
+
+def test_a_cancelled_engineered_to_order_unit_is_scrapped_not_stocked(make_model):
+    extra = {
+        **OPTIMISTIC,
+        "products": {
+            "standard": {
+                "strategy": "eto",
+                "demand_rate": 0.1,
+                "unit_cost": 0.6,
+                "salvage_value": 0.2,
+                "engineering_days": 0.0,
+            }
+        },
+    }
+    m = quiet(make_model(extra))
+    m.customers[0].purchase(0)
+    m.cal.run_until(5.0)  # cancelled at 3, built at 4: written off, not put on hand
+    assert m.reneging.reneged == 1 and m.written_off == 1
+    assert m.plant.finished.on_hand[0] == 0
+    assert m.kpi.flows.obsolescence == pytest.approx(0.6 - 0.2)
+    m.check_conservation()

@@ -535,6 +535,17 @@ class SupplyChainModel(mesa.Model):
         """An accepted order leaves the backlog undelivered (its customer cancelled it)."""
         self._open(order, -1)
 
+    def scrap(self, variant: int) -> None:
+        """Write off one unit of ``variant`` at its salvage value (an engineered-to-order unit
+        whose customer cancelled): obsolescence, unit cost minus salvage."""
+        var = self.catalog.variants[variant]
+        self.written_off += 1
+        loss = var.unit_cost - var.salvage
+        if self.counting:
+            self.kpi.flows.obsolescence += loss
+        if self.ledger is not None:
+            self.ledger.obsolete[variant] += loss
+
     def service_failed(self, order: Order) -> None:
         """An order was cancelled for waiting too long: the customer (individual memory) or
         the market (market memory) remembers it as a late delivery."""

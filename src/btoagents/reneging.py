@@ -7,8 +7,9 @@ accepted the quote, so it waits at least that long). An order still undelivered 
 cancelled: a lost sale, counted apart as reneged, and a service failure the customer (or,
 with market memory, the market) remembers as a late delivery. The order's unit is not
 stopped: when it reaches the point of sale it goes on hand there (or to the next customer
-waiting for that variant), where it sells like any unit in stock. Balking - refusing a
-quote beyond one's patience - is the customer's decision at the quote
+waiting for that variant), where it sells like any unit in stock; an engineered-to-order
+unit, made to the cancelling customer's design, is scrapped at its salvage value. Balking -
+refusing a quote beyond one's patience - is the customer's decision at the quote
 (:mod:`btoagents.agents.customer`); reneging is the same patience judged while waiting
 (the reneging of queueing theory: Gross, Shortle, Thompson and Harris, "Fundamentals of
 Queueing Theory", 4th ed., Wiley 2008, section 2.10).
@@ -20,6 +21,7 @@ import math
 from typing import TYPE_CHECKING, Protocol
 
 from btoagents.records import Order
+from btoagents.vocabulary import Strategy
 
 if TYPE_CHECKING:
     from btoagents.calendar import Calendar
@@ -35,6 +37,7 @@ class Waiting(Protocol):
     def close_open(self, order: Order) -> None: ...
     def order_lost(self, order: Order) -> None: ...
     def service_failed(self, order: Order) -> None: ...
+    def scrap(self, variant: int) -> None: ...
 
 
 OPEN, DELIVERED, RENEGED = 0, 1, 2  # Order.state
@@ -75,6 +78,10 @@ class Reneging:
 
     def unit_arrived(self, order: Order) -> None:
         """The unit of a cancelled order reached the point of sale: it goes into stock there
-        (first to a customer waiting for the variant)."""
+        (first to a customer waiting for the variant); an engineered-to-order unit, made to
+        one customer's design, is scrapped at its salvage value instead."""
         self.in_flight -= 1
+        if order.strategy == Strategy.ETO:
+            self.model.scrap(order.variant)
+            return
         order.customer.outlet.receive(order.variant, 1, ordered=False)
