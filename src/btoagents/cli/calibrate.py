@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING
 
 from btoagents.cli.bounds import check_replications, check_seed
+from btoagents.cli.scenario_options import add_replications, add_scenario
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -24,24 +25,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "with a 95% confidence interval, and pass (mean in range) or fail. "
         "Exit status 1 when a pattern fails.",
     )
-    p.add_argument("scenario", help="scenario TOML file or preset name (see `btoagents scenarios`)")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario key before checking, e.g. --set customers.late_tolerance=7",
+    add_scenario(
+        p, "override a scenario key before checking, e.g. --set customers.late_tolerance=7"
     )
-    p.add_argument(
-        "--replications",
-        "-r",
-        type=int,
-        metavar="R",
-        help="replications (default: the scenario's calibration.replications)",
-    )
-    p.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    add_replications(p, "the scenario's calibration.replications")
     return p
 
 

@@ -8,6 +8,7 @@ import time
 from typing import TYPE_CHECKING
 
 from btoagents.cli.bounds import check_replications, check_seed
+from btoagents.cli.scenario_options import add_replications, add_scenario
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -21,14 +22,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description="Run R replications of a scenario (a TOML file or a preset name) and "
         "print each KPI's mean with a Student-t 95% confidence interval.",
     )
-    p.add_argument("scenario", help="scenario TOML file or preset name (see `btoagents scenarios`)")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario key, e.g. --set manufacturer.lines=2 (repeatable); "
+    add_scenario(
+        p,
+        "override a scenario key, e.g. --set manufacturer.lines=2 (repeatable); "
         "only entities the scenario declares (see --add)",
     )
     p.add_argument(
@@ -44,15 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         action="store_true",
         help="run even when the pre-run estimate exceeds the event or memory limit",
     )
-    p.add_argument(
-        "--replications",
-        "-r",
-        type=int,
-        metavar="R",
-        help="replications (default: the scenario's)",
-    )
-    p.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    add_replications(p, "the scenario's")
     p.add_argument(
         "--breakdown", action="store_true", help="also show per-product and per-strategy KPIs"
     )
