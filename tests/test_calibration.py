@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.builders import scenario
 
 from btoagents import ConfigError
 from btoagents.calibration import check_patterns
 from btoagents.cli import main
 from btoagents.errors import BtoagentsError
 from btoagents.replications import simulate
+from builders import scenario
 
 # M/M/1 make-to-stock, rho = 0.8: utilization 0.8 in theory (Buzacott and Shanthikumar 1993)
 MM1 = {

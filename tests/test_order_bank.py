@@ -13,8 +13,8 @@ import statistics
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests import builders
 
+import builders
 from btoagents.calendar import Calendar
 from btoagents.orderbank import OrderBank, slot_capacity
 from btoagents.policies.slots import SlotBook

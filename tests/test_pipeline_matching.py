@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 
 import pytest
-from tests import builders
 
+import builders
 from btoagents.matching import BANK, LINE, TRANSIT
 from btoagents.records import FINAL, Order
 from btoagents.replications import simulate_one

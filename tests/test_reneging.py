@@ -5,10 +5,10 @@ into stock where it arrives; units and orders still balance."""
 from __future__ import annotations
 
 import pytest
-from tests.builders import quiet
 
 from btoagents.config import load_scenario
 from btoagents.replications import simulate_one
+from builders import quiet
 
 # a build-to-order line taking exactly 4 days a unit; quotes are halved (optimistic
 # quoting, demand_management.quote_factor), so a customer with 3 days' patience accepts a
