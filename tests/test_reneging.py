@@ -27,7 +27,7 @@ def chain(make_model, tolerance: float = 0.0):
 
 
 @pytest.mark.parametrize(("tolerance", "deadline"), [(0.0, 3.0), (0.5, 3.0), (1.5, 3.5)])
-def test_an_order_waiting_past_its_deadline_is_cancelled_and_its_unit_goes_to_stock(
+def test_an_order_waiting_past_its_deadline_is_cancelled_and_its_unit_remarketed(
     make_model, tolerance, deadline
 ):
     m = chain(make_model, tolerance)
@@ -38,11 +38,9 @@ def test_an_order_waiting_past_its_deadline_is_cancelled_and_its_unit_goes_to_st
     m.cal.run_until(deadline)
     assert m.open_final == 0 and m.lost_final == 1 and m.reneging.reneged == 1
     m.check_conservation()  # the cancelled order's unit is still on the line
-    m.cal.run_until(4.0)  # built: it goes on hand at the plant, not to the customer
-    assert m.delivered_final == 0 and m.plant.finished.on_hand[0] == 1
-    m.check_conservation()
-    m.customers[1].purchase(0)  # the next customer of the variant buys it from stock
-    assert m.delivered_final == 1 and m.plant.finished.on_hand[0] == 0
+    m.cal.run_until(4.0)  # built to that order: remarketed at salvage, not put on sale
+    assert m.delivered_final == 0 and m.plant.finished.on_hand[0] == 0
+    assert m.written_off == 1
     m.check_conservation()
 
 
@@ -78,7 +76,7 @@ def test_reneging_in_dealer_network_conserves_and_is_counted_in_lost_sales():
     assert "renege_rate" not in simulate_one(load_scenario("dealer-network", off), 3)
 
 
-def test_a_cancelled_engineered_to_order_unit_is_scrapped_not_stocked(make_model):
+def test_a_cancelled_engineered_to_order_unit_is_written_off_at_salvage(make_model):
     extra = {
         **OPTIMISTIC,
         "products": {
@@ -97,4 +95,22 @@ def test_a_cancelled_engineered_to_order_unit_is_scrapped_not_stocked(make_model
     assert m.reneging.reneged == 1 and m.written_off == 1
     assert m.plant.finished.on_hand[0] == 0
     assert m.kpi.flows.obsolescence == pytest.approx(0.6 - 0.2)
+    m.check_conservation()
+
+
+def test_the_unit_of_a_cancelled_backorder_of_a_stocked_variant_goes_into_stock(make_model):
+    # base stock 0 of a stocked variant: every order is a backorder on the 4-day line
+    extra = {
+        **OPTIMISTIC,
+        "products": {"standard": {"strategy": "bts", "demand_rate": 0.1, "base_stock": 0}},
+    }
+    m = quiet(make_model(extra))
+    m.customers[0].purchase(0)
+    m.cal.run_until(3.0)
+    assert m.reneging.reneged == 1 and m.open_final == 0
+    m.cal.run_until(4.0)  # the unit reaches the plant's stock and stays on sale there
+    assert m.plant.finished.on_hand[0] == 1 and m.written_off == 0
+    m.check_conservation()
+    m.customers[1].purchase(0)  # the next customer of the variant buys it at once
+    assert m.delivered_final == 1 and m.plant.finished.on_hand[0] == 0
     m.check_conservation()

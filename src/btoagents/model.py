@@ -536,8 +536,8 @@ class SupplyChainModel(mesa.Model):
         self._open(order, -1)
 
     def scrap(self, variant: int) -> None:
-        """Write off one unit of ``variant`` at its salvage value (an engineered-to-order unit
-        whose customer cancelled): obsolescence, unit cost minus salvage."""
+        """Write off one unit of ``variant`` at its salvage value (a unit built to the order
+        of a customer who cancelled it): obsolescence, unit cost minus salvage."""
         var = self.catalog.variants[variant]
         self.written_off += 1
         loss = var.unit_cost - var.salvage

@@ -6,9 +6,11 @@ customer's patience and the quoted lead time plus ``customers.late_tolerance`` (
 accepted the quote, so it waits at least that long). An order still undelivered then is
 cancelled: a lost sale, counted apart as reneged, and a service failure the customer (or,
 with market memory, the market) remembers as a late delivery. The order's unit is not
-stopped: when it reaches the point of sale it goes on hand there (or to the next customer
-waiting for that variant), where it sells like any unit in stock; an engineered-to-order
-unit, made to the cancelling customer's design, is scrapped at its salvage value. Balking -
+stopped: when it reaches the point of sale, a unit of a variant built to stock goes on hand
+there (or to the next customer waiting for that variant) and sells like any unit in stock;
+a unit built to the cancelling customer's order (bto, ato, eto) is remarketed at its salvage
+value (an UNCALIBRATED assumption: a dealer might instead sell it from stock at a discount,
+the salvage value standing for that discount). Balking -
 refusing a quote beyond one's patience - is the customer's decision at the quote
 (:mod:`btoagents.agents.customer`); reneging is the same patience judged while waiting
 (the reneging of queueing theory: Gross, Shortle, Thompson and Harris, "Fundamentals of
@@ -33,6 +35,7 @@ class Waiting(Protocol):
     other)."""
 
     cal: Calendar
+    strategy: list[int]
 
     def close_open(self, order: Order) -> None: ...
     def order_lost(self, order: Order) -> None: ...
@@ -77,11 +80,11 @@ class Reneging:
         m.service_failed(order)
 
     def unit_arrived(self, order: Order) -> None:
-        """The unit of a cancelled order reached the point of sale: it goes into stock there
-        (first to a customer waiting for the variant); an engineered-to-order unit, made to
-        one customer's design, is scrapped at its salvage value instead."""
+        """The unit of a cancelled order reached the point of sale: a unit of a variant built
+        to stock goes into stock there (first to a customer waiting for it); any other unit,
+        built to the cancelling customer's order, is remarketed at its salvage value."""
         self.in_flight -= 1
-        if order.strategy == Strategy.ETO:
+        if self.model.strategy[order.variant] != Strategy.BTS:
             self.model.scrap(order.variant)
             return
         order.customer.outlet.receive(order.variant, 1, ordered=False)

@@ -250,7 +250,7 @@ class CustomersConfig(plugin_choice("customer", "agent")):
         False,
         description="an accepted order still undelivered after the customer's patience (or "
         "its quote plus late_tolerance, if longer) is cancelled: a lost sale; its unit goes "
-        "into stock where it arrives",
+        "into stock if its variant is stocked, else it is remarketed at salvage value",
     )
     reputation_half_life: float = Field(
         90.0,

@@ -263,9 +263,9 @@ def possible_stages(scenario: Scenario, catalog: Catalog | None = None) -> list[
     """The bullwhip stages that can see demand in a run of ``scenario``.
 
     Dealers and the plant's finished goods see demand only for units of stocked (BTS)
-    variants (the dealers only when there are dealers), or, with ``customers.renege``, for
-    the units of cancelled orders put into stock at the point of sale; the plant's component
-    stock only for assemble- or build-to-order variants that list components.
+    variants (the dealers only when there are dealers; the unit of a cancelled order goes
+    into stock only when its variant is stocked); the plant's component stock only for
+    assemble- or build-to-order variants that list components.
     """
     catalog = Catalog(scenario) if catalog is None else catalog
     strategies = possible_strategies(scenario, catalog)
@@ -276,13 +276,9 @@ def possible_stages(scenario: Scenario, catalog: Catalog | None = None) -> list[
         for v, var in enumerate(catalog.variants)
         if var.strategy != ETO
     )
-    # with reneging, the unit of a cancelled order goes into stock at the point of sale
-    # (a dealer's lot, or the plant's finished goods when there are no dealers)
-    dealers = scenario.dealers.count > 0
-    returned = scenario.customers.renege
     can = {
-        "dealers": (stocked or returned) and dealers,
-        "plant": stocked or (returned and not dealers),
+        "dealers": stocked and scenario.dealers.count > 0,
+        "plant": stocked,
         "components": drawn,
     }
     return [s for s in BULLWHIP_STAGES if can[s]]
