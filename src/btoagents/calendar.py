@@ -2,7 +2,7 @@
 
 Why not Mesa's ``schedule_event``: it creates weak references and an Event object per call
 and ran about 30,000 events/s on this project's reference machine against about 550,000 for
-a plain heap (DESIGN.md section 8). The model keeps Mesa's ``Model``, agents and AgentSets
+a plain heap (the project's benchmark). The model keeps Mesa's ``Model``, agents and AgentSets
 and drives time with this calendar instead. Callbacks are strong references to bound methods
 of live agents, so nothing is silently dropped.
 """

@@ -647,7 +647,7 @@ class SupplyChainModel(mesa.Model):
         return audit.littles_law_gaps(self)
 
     def kpis(self) -> dict[str, float]:
-        """The KPI record of this run (DESIGN.md section 5 names and units; see
+        """The KPI record of this run (names and units: :mod:`btoagents.kpis.catalogue`; see
         :func:`btoagents.kpis.record.kpi_record`).
 
         Order KPIs (fill rate, lead times, on-time and lost-sales rates) cover the orders

@@ -1,6 +1,6 @@
 """A workcenter: parallel identical servers (production lines), a queue and a discipline.
 
-Disciplines (DESIGN.md section 5): ``fcfs``; ``bto_priority`` - work for a final customer's
+Disciplines (``manufacturer.discipline``): ``fcfs``; ``bto_priority`` - work for a final customer's
 order (class 0) is started before stock and bulk work (class 1), without interrupting;
 ``bto_preemptive`` - class-0 work also interrupts class-1 work in service, which later
 resumes where it stopped (preemptive-resume). Optional overtime lines open while at least

@@ -1,4 +1,4 @@
-"""Presenting KPI summaries: the terminal table and the JSON document of DESIGN.md section 5."""
+"""Presenting KPI summaries: the terminal table and the JSON of ``btoagents run --json``."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@
   from there: it reads the model through :class:`btoagents.chain.Recorded`);
 - :mod:`~btoagents.kpis.catalogue`: every KPI name a scenario may report, with units.
 
-Definitions and units: DESIGN.md section 5.
+Definitions and units: :mod:`btoagents.kpis.catalogue`.
 """
 
 from btoagents.kpis.accumulators import QuantileSketch, StagePeriods, TimeAverage, Welford

@@ -1,9 +1,9 @@
 """The KPI catalogue: every KPI name a run of a scenario may report, with units.
 
-:data:`KPI_TABLE` gives each base KPI its unit and a one-line meaning (DESIGN.md
-section 5). :func:`kpi_names` lists the names a run of a scenario may put in its record
-(:func:`btoagents.kpis.record.kpi_record`), so that a sweep can check requested names
-before it runs anything. Suffixed names appear as follows:
+:data:`KPI_TABLE` gives each base KPI its unit and a one-line meaning (the README's glossary
+is generated from it: :mod:`btoagents.kpis.glossary`). :func:`kpi_names` lists the names a
+run of a scenario may put in its record (:func:`btoagents.kpis.record.kpi_record`), so that
+a sweep can check requested names before it runs anything. Suffixed names appear as follows:
 
 - ``name[family]``: the order KPIs of :data:`GROUP_KPIS` and :data:`FAMILY_LEVELS`, per
   product family, whenever the scenario has more than one family (always reported).
@@ -189,7 +189,7 @@ GROUP_KPIS: tuple[str, ...] = (
 #: The time-average levels also reported per family.
 FAMILY_LEVELS: tuple[str, ...] = ("fg_inventory", "backorders")
 
-#: The KPI names every run reports (DESIGN.md section 5), in display order.
+#: The KPI names every run reports, in display order.
 CORE_KPIS: tuple[str, ...] = (
     "fill_rate",
     "stock_service_share",

@@ -2,7 +2,7 @@
 
 Order statistics per group of final-customer orders (all, a family, a strategy), money and
 counts after warm-up, quote accuracy, and the time-average levels (finished stock per
-family, dealer units, components, backlog). KPI names and units follow DESIGN.md section 5.
+family, dealer units, components, backlog). KPI names and units: :mod:`btoagents.kpis.catalogue`.
 """
 
 from __future__ import annotations

@@ -4,8 +4,7 @@
 [warmup, now] (frozen by the model when the window closes at the horizon);
 :func:`kpi_record` adds the order KPIs of the orders that arrived in the window (fill rate,
 lead times, on-time and lost-sales rates, quote accuracy) and the per-family and
-per-strategy breakdowns. Names and units: DESIGN.md section 5 and
-:mod:`btoagents.kpis.catalogue`.
+per-strategy breakdowns. Names and units: :mod:`btoagents.kpis.catalogue`.
 """
 
 from __future__ import annotations
