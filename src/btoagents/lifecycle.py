@@ -44,13 +44,14 @@ RAMP_STEPS = 4
 
 
 class Cycled(Chain, Protocol):
-    """What life-cycle events change besides the chain: units written off (whole run), the
-    popularity quantiles the arrivals draw variants from and, per variant, the run-out
-    incentive share (None when generations end by write-off)."""
+    """What life-cycle events change besides the chain: units written off at salvage
+    (:meth:`scrap`), the popularity quantiles the arrivals draw variants from and, per
+    variant, the run-out incentive share (None when generations end by write-off)."""
 
-    written_off: int
     cumulative: list[float]
     run_out_share: list[float] | None
+
+    def scrap(self, variant: int, units: int = 1) -> None: ...
 
 
 class LifeCycle:
@@ -173,11 +174,7 @@ class LifeCycle:
         units = 0
         for sp in points:
             units += sp.remove(v, sp.on_hand[v])
-        m.written_off += units
-        if m.counting:
-            m.kpi.flows.obsolescence += units * (var.unit_cost - var.salvage)
-        if m.ledger is not None:
-            m.ledger.obsolete[v] += units * (var.unit_cost - var.salvage)
+        m.scrap(v, units)
         assert var.life_cycle is not None
         end = m.cal.now + var.life_cycle
         self.next_end[v] = end

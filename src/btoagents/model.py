@@ -535,12 +535,13 @@ class SupplyChainModel(mesa.Model):
         """An accepted order leaves the backlog undelivered (its customer cancelled it)."""
         self._open(order, -1)
 
-    def scrap(self, variant: int) -> None:
-        """Write off one unit of ``variant`` at its salvage value (a unit built to the order
-        of a customer who cancelled it): obsolescence, unit cost minus salvage."""
+    def scrap(self, variant: int, units: int = 1) -> None:
+        """Write off ``units`` of ``variant`` at their salvage value (a generation's stock at
+        its end of life, or a unit built to the order of a customer who cancelled it):
+        obsolescence, unit cost minus salvage per unit."""
         var = self.catalog.variants[variant]
-        self.written_off += 1
-        loss = var.unit_cost - var.salvage
+        self.written_off += units
+        loss = units * (var.unit_cost - var.salvage)
         if self.counting:
             self.kpi.flows.obsolescence += loss
         if self.ledger is not None:
