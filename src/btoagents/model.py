@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from heapq import heappush
+from math import ceil, log
 from typing import Any
 
 import mesa
@@ -180,6 +182,7 @@ class SupplyChainModel(mesa.Model):
         self._last_variant = len(cat.cumulative) - 1
         self._demand = self.streams["demand"]
         self._choice = self.streams["customer_choice"]
+        self._log_gamma = self.kpi.total.sketch._log_gamma  # every group's sketch has it
         self.sampler: Sampler | None = None
         self.datacollector: mesa.DataCollector | None = None  # the sampler's, when sampling
         self.utilization_periods = Welford()
@@ -235,14 +238,16 @@ class SupplyChainModel(mesa.Model):
         Every candidate draws the same four uniforms and one exponential whatever happens
         to it, so that two policies under one seed see the same customers.
         """
-        d, c = self._demand, self._choice
-        customers = self.customers
-        now = self.cal.now
-        cust = customers[int(d.uniform() * self._n_customers)]
+        d = self._demand
+        cal = self.cal
+        now = cal.now
+        u_customer, u_keep = d.pair()
+        cust = self.customers[int(u_customer * self._n_customers)]
         keep_p = self._keep_probability(now) if self._seasonal else 1.0
-        keep = d.uniform() < keep_p * cust.multiplier
-        u_variant, u_loyal = c.uniform(), c.uniform()
-        self.cal.after(d.exponential() * self._mean_gap, self._arrival)
+        keep = u_keep < keep_p * cust.multiplier
+        u_variant, u_loyal = self._choice.pair()
+        cal._seq += 1  # cal.after(gap, self._arrival), inlined (once per candidate)
+        heappush(cal._heap, (now + d.exponential() * self._mean_gap, cal._seq, self._arrival, None))
         if keep:
             if u_loyal < self._loyalty:
                 v = cust.favourite
@@ -281,8 +286,11 @@ class SupplyChainModel(mesa.Model):
         """An accepted order opens (+1) or is delivered (-1): backlog levels and residence."""
         self.open_final += delta
         now = self.cal.now
-        self.kpi.backlog.add(now, delta)
-        self.kpi.backlog_by_family[self.family[order.variant]].add(now, delta)
+        kpi = self.kpi
+        for acc in (kpi.backlog, kpi.backlog_by_family[self.family[order.variant]]):
+            acc.area += acc.level * (now - acc.last)  # TimeAverage.add, inlined (hot path)
+            acc.last = now
+            acc.level += delta
         w = self.warmup
         if order.arrival < w:
             self.open_before_warmup += delta
@@ -326,7 +334,11 @@ class SupplyChainModel(mesa.Model):
     def quote_backorder(self, order: Order) -> float:
         """Lead time to quote for a stocked variant that is out of stock at the point of sale
         (with pipeline matching, the soonest unsold unit in the pipeline when sooner)."""
-        days = self._backorder_quote(order)
+        dealer = order.dealer  # self._backorder_quote(order), inlined (half of all orders)
+        if dealer is not None:
+            days = dealer.quote_backorder(order.variant)
+        else:
+            days = self.manufacturer.stock_quote(order.variant)
         matcher = self.manufacturer.matcher
         if matcher is not None:
             days = min(days, matcher.quote(order.variant))
@@ -493,7 +505,8 @@ class SupplyChainModel(mesa.Model):
             late = not from_stock and lead > order.quoted + self.kpi.tolerance + 1e-9
             unstocked = from_stock and order.strategy != BTS
             groups = self.kpi.group_of[self.family[order.variant], order.strategy]
-            bucket = groups[0].sketch.bucket(lead)  # one logarithm for all the groups
+            # QuantileSketch.bucket, inlined: one logarithm for all the groups
+            bucket = ceil(log(lead) / self._log_gamma) if lead > 1e-12 else None
             for g in groups:
                 g.delivered += 1
                 g.lead_sum += lead

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from heapq import heappush
 
 from btoagents.calendar import Calendar
 from btoagents.distributions import Duration
@@ -110,7 +111,9 @@ class Workcenter:
         busy.area += busy.level * (now - busy.last)  # TimeAverage.add, inlined (hot path)
         busy.last = now
         busy.level += 1
-        self.cal.at(job.token, self._complete, job)
+        cal = self.cal
+        cal._seq += 1  # cal.at(job.token, self._complete, job), inlined (hot path)
+        heappush(cal._heap, (job.token, cal._seq, self._complete, job))
 
     def _preempt(self, job: Job) -> None:
         now = self.cal.now
@@ -145,7 +148,7 @@ class Workcenter:
     def ahead_of(self, cls: int) -> int:
         """Jobs a new class-``cls`` job would wait behind (waiting plus in service)."""
         if not self.priority or cls == STOCK:
-            return self.waiting + len(self.in_service)
+            return len(self.queues[0]) + len(self.queues[1]) + len(self.in_service)
         if self.preemptive:
             return len(self.queues[CUSTOMER]) + sum(1 for j in self.in_service if j.cls == CUSTOMER)
         return len(self.queues[0]) + len(self.in_service)

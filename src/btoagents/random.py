@@ -47,6 +47,14 @@ class Stream:
             self._u = self.gen.random(BLOCK)[::-1].tolist()
             return self._u.pop()
 
+    def pair(self) -> tuple[float, float]:
+        """Two U(0,1) draws, the same as two calls of :meth:`uniform` (one call on the
+        per-order path instead of two)."""
+        u = self._u
+        if len(u) > 1:
+            return u.pop(), u.pop()
+        return self.uniform(), self.uniform()
+
     def exponential(self) -> float:
         """An exponential draw with mean 1."""
         try:
