@@ -32,6 +32,7 @@ test: $(STAMP) lint
 validate: $(STAMP)
 	$(VENV)/bin/btoagents validate --out results/validation
 	HYPOTHESIS_PROFILE=thorough $(VENV)/bin/pytest tests/properties
+	$(VENV)/bin/pytest -m "slow and not browser"
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
