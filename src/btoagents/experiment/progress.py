@@ -65,6 +65,15 @@ class Progress:
             self._last = now
             print(self.line(), file=self.stream, flush=True)
 
+    def extend(self, runs: int, label: str | None = None) -> None:
+        """Add ``runs`` to the total (a procedure that decides its runs as it goes, such as
+        a selection) and, when given, change the label (say, the best arm so far)."""
+        self.total += runs
+        if label is not None:
+            self.label = label
+        if self._bar is not None:
+            self._bar.update(self._task, total=self.total, description=self.label)
+
     def close(self) -> None:
         if self._bar is not None:
             self._bar.stop()
