@@ -31,6 +31,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("experiment", help="select TOML file (see experiments/select_*.toml)")
     p.add_argument(
         "--out",
+        "--results",
+        dest="out",
         metavar="DIR",
         default="results",
         help="results root folder: the runs and tables go to DIR/<name>/",

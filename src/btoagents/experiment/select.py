@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from btoagents.config import load_scenario
+from btoagents.config.messages import unknown
 from btoagents.errors import BtoagentsError, ConfigError
 from btoagents.experiment.executors import ExecStats
 from btoagents.experiment.progress import Progress
@@ -48,11 +49,11 @@ from btoagents.experiment.store import ResultStore
 from btoagents.experiment.storing import EXECUTORS, end_attempt, run_into_store, writing
 from btoagents.experiment.sweep import (
     Prepared,
-    check_kpi_names,
     experiment_manifest,
     prepare_spec,
     results_folder,
 )
+from btoagents.kpis.catalogue import kpi_names
 from btoagents.random import replication_seed
 
 TABLE = "selection"
@@ -121,15 +122,17 @@ def prepare_select(path: str | Path, force: bool = False) -> _Plan:
         spec = spec.model_copy(update={"force": True})
     kpi = spec.select.kpi
     experiment = spec.as_experiment()
-    if experiment.kpis and kpi not in experiment.kpis:
-        experiment = experiment.model_copy(update={"kpis": [*experiment.kpis, kpi]})
     prep = prepare_spec(experiment, text, folder, str(path))
     arms = experiment.arm_items()
     try:
         first = load_scenario(prep.base, [*prep.overrides[0], *arms[0][1]])
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    check_kpi_names([kpi], [first], f"{path}: select.kpi")
+    known = kpi_names(first)
+    if kpi not in known and kpi.split("[", 1)[0] not in {k.split("[", 1)[0] for k in known}:
+        raise ConfigError(f"{path}: select.kpi: {unknown('KPI', kpi, sorted(known))}")
+    if experiment.kpis and kpi not in experiment.kpis:  # the runs store it too
+        prep.spec = experiment.model_copy(update={"kpis": [*experiment.kpis, kpi]})
     return _Plan(spec, prep, arms)
 
 
