@@ -159,3 +159,14 @@ def test_bad_settings_are_refused(kwargs, word):
     args = {"alpha": 0.05, "delta": 1.0, "n0": 5, "max_replications": 10} | kwargs
     with pytest.raises(ValueError, match=word):
         KimNelson(["a", "b"], **args)
+
+
+def test_the_leader_is_the_best_survivor_so_far():
+    draw = slippage_draws(3, delta=1.0, sd=0.5, rho=0.5, seed=4, best=1, sign=-1.0)
+    kn = KimNelson(["a", "b", "c"], 0.05, 1.0, 5, 100, maximize=False)
+    assert kn.leader() is None
+    for i, r in kn.wanted():
+        kn.observe(i, r, draw(i, r))
+    kn.advance()
+    name, mean = kn.leader()
+    assert name == "b" and mean == pytest.approx(np.mean([draw(1, r) for r in range(5)]))

@@ -156,3 +156,28 @@ def test_one_arm_is_refused(tmp_path, capsys):
     assert main(["select", str(path), "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "arms" in err and "two" in err
+
+
+def test_a_failed_run_stops_the_selection_in_one_line_and_runs_again_next_time(
+    tmp_path, monkeypatch
+):
+    from btoagents.errors import BtoagentsError
+    from btoagents.experiment import executors
+
+    path = select_file(tmp_path, n0=3, most=3)
+    real = executors.execute_run
+
+    def s2_fails_once(task):
+        row = real(task)
+        if task.arm == "S2" and task.replication == 1:
+            row.update(status="failed", error="RuntimeError: boom")
+        return row
+
+    monkeypatch.setattr(executors, "execute_run", s2_fails_once)
+    with pytest.raises(BtoagentsError, match=r"arm 'S2', replication 1\) failed: RuntimeError"):
+        select(path, results_root=tmp_path)
+    assert len(load_results(tmp_path / "sel")) == 12  # the first stage is kept
+    monkeypatch.setattr(executors, "execute_run", real)
+    summary = select(path, results_root=tmp_path)
+    assert (summary.stored_before, summary.ran) == (11, 1)
+    assert (load_results(tmp_path / "sel")["status"] == "ok").all()

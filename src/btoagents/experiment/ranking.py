@@ -214,6 +214,16 @@ class KimNelson:
                 self.eliminated[i] = (r, by)
         self.survivors = keep
 
+    def leader(self) -> tuple[str, float] | None:
+        """The surviving arm with the best mean so far and that mean (raw units); None
+        before the first screening."""
+        if self.stage == 0:
+            return None
+        sign = 1.0 if self.maximize else -1.0
+        means = {i: float(self._values(i, self.stage).mean()) for i in self.survivors}
+        best = max(means, key=lambda i: (means[i], -i))
+        return self.arms[best], sign * means[best]
+
     def result(self) -> Selection:
         """The selection (at the end; before, a ValueError)."""
         if not self.done:

@@ -237,9 +237,13 @@ def kn_used(kn: KimNelson) -> int:
 
 
 def _label(name: str, kn: KimNelson) -> str:
-    if kn.stage == 0:
+    leader = kn.leader()
+    if leader is None:
         return f"select {name}: first stage"
-    return f"select {name}: {len(kn.survivors)} arms left after {kn.stage} replications"
+    return (
+        f"select {name}: {len(kn.survivors)} arms left after {kn.stage} replications, "
+        f"best so far {leader[0]} ({leader[1]:.4g})"
+    )
 
 
 def _take(
