@@ -71,11 +71,18 @@ class SelectSpec(_Section):
         return self
 
 
+def _one_point() -> list[dict[str, Any]]:
+    """The design of a select file: one point, the scenario as the file's overrides make it."""
+    return [{}]
+
+
 class SelectFile(ExperimentSpec):
     """A select file: the experiment keys that make sense for arms, and ``[select]``."""
 
-    design: DesignSpec = Field(default_factory=lambda: DesignSpec(kind="points"))
-    points: list[dict[str, Any]] = Field(default_factory=lambda: [{}])
+    design: DesignSpec = Field(
+        default_factory=lambda: DesignSpec.model_validate({"kind": "points"})
+    )
+    points: list[dict[str, Any]] = Field(default_factory=_one_point)
     select: SelectSpec
 
     @model_validator(mode="before")
