@@ -14,7 +14,6 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import btoagents.experiment.select as select_module
 from btoagents.cli import main
 from btoagents.experiment import load_results
 from btoagents.experiment.analysis import analyze
@@ -86,26 +85,27 @@ def test_select_stores_every_replication_and_a_second_invocation_runs_nothing(tm
 
 
 def test_an_interrupted_selection_continues_from_its_stored_runs(tmp_path, monkeypatch):
+    from btoagents.experiment import executors
+
     path = select_file(tmp_path, delta=0.002, n0=3, most=8)
-    real = select_module.run_into_store
+    real = executors.execute_run
     calls = []
 
-    def stop_on_the_second_round(*args, **kwargs):
-        calls.append(len(args[1]))
-        stats = real(*args, **kwargs)
-        if len(calls) == 2:
+    def stop_in_the_second_stage(task):
+        calls.append(task.key)
+        if len(calls) == 15:  # the first stage is 12 runs, the second at most 4
             raise KeyboardInterrupt
-        return stats
+        return real(task)
 
-    monkeypatch.setattr(select_module, "run_into_store", stop_on_the_second_round)
+    monkeypatch.setattr(executors, "execute_run", stop_in_the_second_stage)
     with pytest.raises(KeyboardInterrupt):
         select(path, results_root=tmp_path)
     stored = load_results(tmp_path / "sel")
-    assert len(stored) == sum(calls)  # both rounds' runs are kept
-    monkeypatch.setattr(select_module, "run_into_store", real)
+    assert len(stored) == 14  # every finished run is kept
+    monkeypatch.setattr(executors, "execute_run", real)
 
     summary = select(path, results_root=tmp_path)
-    assert summary.stored_before == sum(calls)
+    assert summary.stored_before == 14
     rows = load_results(tmp_path / "sel")
     raw = pd.concat(pq.read_table(p).to_pandas() for p in (tmp_path / "sel/parts").glob("*"))
     assert raw["run_key"].is_unique  # no run ran twice
@@ -181,3 +181,12 @@ def test_a_failed_run_stops_the_selection_in_one_line_and_runs_again_next_time(
     summary = select(path, results_root=tmp_path)
     assert (summary.stored_before, summary.ran) == (11, 1)
     assert (load_results(tmp_path / "sel")["status"] == "ok").all()
+
+
+@pytest.mark.slow
+def test_the_process_executor_reaches_the_same_selection_as_the_serial_one(tmp_path):
+    path = select_file(tmp_path, delta=0.005, n0=3, most=12)
+    serial = select(path, executor="serial", results_root=tmp_path / "serial")
+    process = select(path, executor="process", workers=2, results_root=tmp_path / "process")
+    assert process.selection == serial.selection
+    assert process.ran == serial.ran == serial.used

@@ -27,7 +27,7 @@ import json
 import math
 import time
 import warnings
-from collections import Counter
+from collections import Counter, deque
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,32 +183,19 @@ def select(
             level=1 - sel.alpha,
         )
         progress = Progress(0, f"select {spec.name}", every=progress_every)
+        stages = _Stages(kn, plan, values, errors, progress, store)
         stored: Counter[str] = Counter()
         stats = ExecStats()
         stopped_by: BaseException | None = None
         try:
-            while not kn.done:
-                wanted = kn.wanted()
-                missing = [(i, r) for i, r in wanted if plan.key(i, r) not in values]
-                if missing:
-                    progress.extend(len(missing), _label(spec.name, kn))
-                    tasks = [plan.task(i, r) for i, r in missing]
-                    got = run_into_store(
-                        store,
-                        tasks,
-                        executor,
-                        workers,
-                        scheduler,
-                        progress,
-                        stored,
-                        on_stored=lambda rows: _take(rows, sel.kpi, values, errors),
-                    )
-                    stats.retried += got.retried
-                for i, r in wanted:
-                    kn.observe(i, r, _value(plan, values, errors, i, r, store.folder))
-                kn.advance()
-                with writing(store.folder, running=True):
-                    store.update_manifest(runs_total=kn_used(kn))
+            stages.fill()
+            while stages.queue:
+                got = run_into_store(
+                    store, stages, executor, workers, scheduler, progress, stored, stages.on_row
+                )
+                stats.retried += got.retried
+            for i, r in kn.wanted():  # blocked by a failed run: its one line
+                _value(plan, values, errors, i, r, store.folder)
         except BaseException as exc:
             stopped_by = exc
             raise
@@ -228,6 +215,79 @@ def select(
     )
     write_selection(summary, spec)
     return summary
+
+
+class _Stages:
+    """The runs procedure KN asks for, as a task source that executors pull from.
+
+    :meth:`fill` replays KN over the observations at hand (stored or just run) as far as
+    they go, then queues the runs of the next stage that are not stored. :meth:`on_row`
+    takes each finished run's KPI; the last run of a stage fills the queue again. So an
+    executor that pulls tasks as it goes (serial, process) runs every stage in one pool;
+    one that takes its tasks up front (Dask) runs a stage per call, and ``select`` calls it
+    while the queue holds runs. A run that failed in this command is not queued again:
+    the selection then stops, and says which run failed.
+    """
+
+    def __init__(
+        self,
+        kn: KimNelson,
+        plan: _Plan,
+        values: dict[str, float],
+        errors: dict[str, str],
+        progress: Progress,
+        store: ResultStore,
+    ) -> None:
+        self.kn, self.plan, self.values, self.errors = kn, plan, values, errors
+        self.progress, self.store = progress, store
+        self.queue: deque[RunTask] = deque()
+        self.waiting: set[str] = set()
+        self.tried: set[str] = set()
+
+    def __iter__(self) -> _Stages:
+        return self
+
+    def __next__(self) -> RunTask:
+        if not self.queue:
+            raise StopIteration  # for now: the stage's last run queues the next stage
+        return self.queue.popleft()
+
+    def __len__(self) -> int:
+        return len(self.queue)
+
+    def on_row(self, row: dict[str, Any]) -> None:
+        """Take a finished run; when it completes the stage, go on with KN."""
+        _take([row], self.plan.spec.select.kpi, self.values, self.errors)
+        self.waiting.discard(row["run_key"])
+        if not self.waiting:
+            self.fill()
+
+    def fill(self) -> None:
+        """Advance KN over the observations at hand; queue the next stage's missing runs."""
+        kn, plan = self.kn, self.plan
+        advanced = False
+        while not kn.done:
+            wanted = kn.wanted()
+            keys = {(i, r): plan.key(i, r) for i, r in wanted}
+            missing = [ir for ir, key in keys.items() if key not in self.values]
+            if missing:
+                if any(keys[ir] in self.tried for ir in missing):
+                    break  # a run failed in this command: select reports it
+                tasks = [plan.task(i, r) for i, r in missing]
+                self.queue.extend(tasks)
+                self.waiting = {t.key for t in tasks}
+                self.tried |= self.waiting
+                self.progress.extend(len(tasks), _label(plan.spec.name, kn))
+                break
+            if not all(math.isfinite(self.values[key]) for key in keys.values()):
+                break  # a KPI that is not a number: select reports it
+            for (i, r), key in keys.items():
+                kn.observe(i, r, self.values[key])
+            kn.advance()
+            advanced = True
+        if advanced:
+            with writing(self.store.folder, running=True):
+                self.store.update_manifest(runs_total=kn_used(kn))
 
 
 def kn_used(kn: KimNelson) -> int:

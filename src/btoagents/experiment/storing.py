@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -43,19 +43,23 @@ def writing(folder: Path, running: bool = False) -> Iterator[None]:
 
 def run_into_store(
     store: ResultStore,
-    tasks: list[RunTask],
+    tasks: Iterable[RunTask],
     executor: str,
     workers: int | None,
     scheduler: str | None,
     progress: Progress,
     stored: Counter[str],
-    on_stored: Callable[[list[dict[str, Any]]], None] | None = None,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> ExecStats:
     """Run ``tasks``, storing rows in batches (and every row finished before an exception).
 
     ``progress`` advances by one per finished run; ``stored`` counts the statuses of the
-    rows written (updated in place, so it is right after an exception too); ``on_stored``,
-    when given, gets each batch of rows once it is written. Returns the executor's stats.
+    rows written (updated in place, so it is right after an exception too); ``on_row``,
+    when given, gets each finished run's row as it arrives (it may not be written yet: an
+    interruption keeps it only if its batch was flushed). Serial and process executors
+    pull ``tasks`` one at a time as runs finish, so ``on_row`` may make more of them
+    (:class:`btoagents.experiment.select._Stages`); Dask takes them all at the start.
+    Returns the executor's stats.
     """
     batch: list[dict[str, Any]] = []
     last_flush = time.perf_counter()
@@ -65,14 +69,14 @@ def run_into_store(
         with writing(store.folder, running=True):
             store.write_rows(batch)
         stored.update(row["status"] for row in batch)
-        if on_stored is not None:
-            on_stored(list(batch))
         batch.clear()
         last_flush = time.perf_counter()
 
-    def on_row(row: dict[str, Any]) -> None:
+    def take(row: dict[str, Any]) -> None:
         batch.append(row)
         progress.advance(row["status"] != "ok")
+        if on_row is not None:
+            on_row(row)
         if len(batch) >= BATCH_ROWS or time.perf_counter() - last_flush >= BATCH_SECONDS:
             flush()
 
@@ -80,11 +84,11 @@ def run_into_store(
     stats = ExecStats()
     try:
         if executor == "serial" or not tasks:
-            stats = run_serial(tasks, on_row)
+            stats = run_serial(tasks, take)
         elif executor == "process":
-            stats = run_process(tasks, on_row, n)
+            stats = run_process(tasks, take, n)
         else:
-            stats = run_dask(tasks, on_row, n, scheduler)
+            stats = run_dask(list(tasks), take, n, scheduler)
     finally:
         flush()  # the rows finished before an interruption are kept
     return stats
