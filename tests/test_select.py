@@ -190,3 +190,21 @@ def test_the_process_executor_reaches_the_same_selection_as_the_serial_one(tmp_p
     process = select(path, executor="process", workers=2, results_root=tmp_path / "process")
     assert process.selection == serial.selection
     assert process.ran == serial.ran == serial.used
+
+
+def test_progress_grows_with_each_stage_and_names_the_leader():
+    import io
+
+    from btoagents.experiment.progress import Progress
+
+    out = io.StringIO()
+    progress = Progress(0, "select x", stream=out, every=0.0)
+    progress.extend(4, "select x: first stage")
+    for _ in range(4):
+        progress.advance(False)
+    progress.extend(2, "select x: 2 arms left after 4 replications, best so far b (0.9)")
+    progress.advance(True)
+    lines = out.getvalue().splitlines()
+    assert lines[3].startswith("select x: first stage: 4/4 runs, 0 failed")
+    assert lines[4].startswith("select x: 2 arms left after 4 replications, best so far b")
+    assert "5/6 runs, 1 failed" in lines[4]
