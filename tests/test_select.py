@@ -119,7 +119,7 @@ def test_an_interrupted_selection_continues_from_its_stored_runs(tmp_path, monke
 
 
 BAD = [
-    ("", "[select]", "select: Field required"),
+    ("", "[select]", "select: no [select] section"),
     ("delta = -1.0", "delta = 0.02", "select.delta = -1"),
     ("alpah = 0.05", "alpha = 0.05", "select.alpah"),
     ("kpi = 'fill_rat'", 'kpi = "fill_rate"', "select.kpi"),
@@ -148,6 +148,17 @@ def test_a_bad_select_file_is_one_error_line_naming_the_key(tmp_path, capsys, ne
     assert err.count("\n") == 1 and err.startswith("error: ")
     assert named in err and "bad.toml" in err
     assert not (tmp_path / "results").exists()  # refused before any run
+
+
+def test_sweep_and_select_each_point_to_the_other_for_the_others_file(tmp_path, capsys):
+    path = select_file(tmp_path)
+    assert main(["sweep", str(path), "--results", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "btoagents select" in err
+    sweep_file = write_experiment(tmp_path)
+    assert main(["select", str(sweep_file), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no [select] section" in err and "btoagents sweep" in err
 
 
 def test_one_arm_is_refused(tmp_path, capsys):
@@ -184,12 +195,13 @@ def test_a_failed_run_stops_the_selection_in_one_line_and_runs_again_next_time(
 
 
 @pytest.mark.slow
-def test_the_process_executor_reaches_the_same_selection_as_the_serial_one(tmp_path):
+@pytest.mark.parametrize("executor", ["process", "dask"])
+def test_every_executor_reaches_the_same_selection_as_the_serial_one(tmp_path, executor):
     path = select_file(tmp_path, delta=0.005, n0=3, most=12)
     serial = select(path, executor="serial", results_root=tmp_path / "serial")
-    process = select(path, executor="process", workers=2, results_root=tmp_path / "process")
-    assert process.selection == serial.selection
-    assert process.ran == serial.ran == serial.used
+    other = select(path, executor=executor, workers=2, results_root=tmp_path / executor)
+    assert other.selection == serial.selection
+    assert other.ran == serial.ran == serial.used
 
 
 def test_progress_grows_with_each_stage_and_names_the_leader():

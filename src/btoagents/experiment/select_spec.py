@@ -89,6 +89,11 @@ class SelectFile(ExperimentSpec):
     @classmethod
     def _arms_are_the_design(cls, data: Any) -> Any:
         if isinstance(data, dict):
+            if "select" not in data:
+                raise ValueError(
+                    "select: no [select] section (kpi, direction, alpha, delta, n0, "
+                    "max_replications); a designed experiment runs with `btoagents sweep FILE`"
+                )
             for key in NOT_IN_SELECT:
                 if key in data:
                     raise ValueError(

@@ -150,6 +150,16 @@ class ExperimentSpec(_Section):
     points: list[dict[str, Any]] = Field(default_factory=list)
     arms: dict[str, ArmSpec] = Field(default_factory=dict)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _not_a_select_file(cls, data: Any) -> Any:
+        if cls is ExperimentSpec and isinstance(data, dict) and "select" in data:
+            raise ValueError(
+                "select: a [select] section makes this a select file: run it with "
+                "`btoagents select FILE`"
+            )
+        return data
+
     @field_validator("name")
     @classmethod
     def _name_is_a_folder_name(cls, name: str) -> str:
