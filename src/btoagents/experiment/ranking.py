@@ -46,7 +46,7 @@ from btoagents.replications import confidence_interval
 
 
 def kn_eta(alpha: float, k: int, n0: int) -> float:
-    """KN's eta = ((2 alpha / (k - 1)) ** (-2 / (n0 - 1)) - 1) / 2 (Kim and Nelson 2001, eq. 2)."""
+    """KN's eta = ((2 alpha / (k - 1)) ** (-2 / (n0 - 1)) - 1) / 2 (Kim and Nelson 2001)."""
     return 0.5 * ((2.0 * alpha / (k - 1)) ** (-2.0 / (n0 - 1)) - 1.0)
 
 
