@@ -20,7 +20,7 @@ from btoagents.experiment.parts import DamagedResultsWarning
 from experiment_files import RUNS, TINY, one_error_line, raw_rows, write_experiment
 
 #: the module (``btoagents.experiment.sweep`` the attribute is the function)
-sweep_module = importlib.import_module("btoagents.experiment.sweep")
+storing_module = importlib.import_module("btoagents.experiment.storing")
 
 
 def _random(data: bytes) -> bytes:
@@ -54,7 +54,7 @@ MANIFEST_DAMAGE = {
 @pytest.fixture
 def swept(tmp_path, monkeypatch):
     """A finished tiny sweep stored in four parts (five runs each, three in the last)."""
-    monkeypatch.setattr(sweep_module, "BATCH_ROWS", 5)
+    monkeypatch.setattr(storing_module, "BATCH_ROWS", 5)
     path = write_experiment(tmp_path)
     folder = tmp_path / "tiny"
     sweep(path, results_root=tmp_path)
@@ -164,7 +164,7 @@ def test_a_rebuilt_manifest_refuses_runs_of_another_version_of_the_file(swept):
 
 
 def test_a_damaged_time_series_part_is_set_aside_with_its_runs(tmp_path, monkeypatch):
-    monkeypatch.setattr(sweep_module, "BATCH_ROWS", 5)
+    monkeypatch.setattr(storing_module, "BATCH_ROWS", 5)
     text = TINY.replace('kpis = ["fill', 'timeseries = true\nsample_every = 50.0\nkpis = ["fill')
     path = write_experiment(tmp_path, text)
     folder = tmp_path / "res"

@@ -15,7 +15,7 @@ from btoagents.model import SupplyChainModel
 from btoagents.random import replication_seed
 from experiment_files import RUNS, raw_rows, write_experiment
 
-sweep_module = importlib.import_module("btoagents.experiment.sweep")
+storing_module = importlib.import_module("btoagents.experiment.storing")
 
 
 @pytest.fixture
@@ -138,7 +138,7 @@ def test_the_manifest_records_every_sweep_attempt(tmp_path, flaky):
 
 
 def test_an_interrupted_sweep_is_recorded_as_such_and_keeps_what_it_stored(tmp_path, monkeypatch):
-    monkeypatch.setattr(sweep_module, "BATCH_ROWS", 5)
+    monkeypatch.setattr(storing_module, "BATCH_ROWS", 5)
     original = SupplyChainModel.run
 
     def interrupted_in_replication_1(self):

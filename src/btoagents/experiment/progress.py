@@ -22,26 +22,31 @@ class Progress:
         self.started = time.perf_counter()
         self._last = self.started
         self._bar = None
-        if self.stream.isatty() and total > 0:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                TextColumn,
-                TimeRemainingColumn,
-            )
-            from rich.progress import (
-                Progress as RichProgress,
-            )
+        self._start_bar()
 
-            self._bar = RichProgress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[failed]} failed, {task.fields[rate]}"),
-                TimeRemainingColumn(),
-            )
-            self._task = self._bar.add_task(label, total=total, failed=0, rate="")
-            self._bar.start()
+    def _start_bar(self) -> None:
+        """A live bar, on a terminal, once there is something to count."""
+        if self._bar is not None or not self.stream.isatty() or self.total <= 0:
+            return
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+        from rich.progress import (
+            Progress as RichProgress,
+        )
+
+        self._bar = RichProgress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[failed]} failed, {task.fields[rate]}"),
+            TimeRemainingColumn(),
+        )
+        self._task = self._bar.add_task(self.label, total=self.total, failed=0, rate="")
+        self._bar.start()
 
     def line(self) -> str:
         elapsed = time.perf_counter() - self.started
@@ -64,6 +69,17 @@ class Progress:
         if now - self._last >= self.every or self.done == self.total:
             self._last = now
             print(self.line(), file=self.stream, flush=True)
+
+    def extend(self, runs: int, label: str | None = None) -> None:
+        """Add ``runs`` to the total (a procedure that decides its runs as it goes, such as
+        a selection) and, when given, change the label (say, the best arm so far)."""
+        self.total += runs
+        if label is not None:
+            self.label = label
+        if self._bar is not None:
+            self._bar.update(self._task, total=self.total, description=self.label)
+        else:
+            self._start_bar()
 
     def close(self) -> None:
         if self._bar is not None:

@@ -150,6 +150,16 @@ class ExperimentSpec(_Section):
     points: list[dict[str, Any]] = Field(default_factory=list)
     arms: dict[str, ArmSpec] = Field(default_factory=dict)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _not_a_select_file(cls, data: Any) -> Any:
+        if cls is ExperimentSpec and isinstance(data, dict) and "select" in data:
+            raise ValueError(
+                "select: a [select] section makes this a select file: run it with "
+                "`btoagents select FILE`"
+            )
+        return data
+
     @field_validator("name")
     @classmethod
     def _name_is_a_folder_name(cls, name: str) -> str:
@@ -209,15 +219,20 @@ def experiment_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def load_experiment(path: str | Path) -> tuple[ExperimentSpec, str, Path]:
-    """Read an experiment file; returns (spec, its text, its folder). One-line errors."""
+def load_experiment[S: ExperimentSpec](
+    path: str | Path, schema: type[S] = ExperimentSpec
+) -> tuple[S, str, Path]:
+    """Read an experiment file; returns (spec, its text, its folder). One-line errors.
+
+    ``schema`` is the file's model: :class:`ExperimentSpec` or a subclass (a select file,
+    :mod:`btoagents.experiment.select_spec`)."""
     path = Path(path)
     if not look_up(path) or not path.is_file():
         raise ConfigError(f"{path}: no such experiment file")
     text = read_text(path)
     data = parse_toml(text, str(path))
     try:
-        spec = ExperimentSpec.model_validate(data)
+        spec = schema.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, str(path), ExperimentSpec)) from None
+        raise ConfigError(format_validation_error(exc, str(path), schema)) from None
     return spec, text, path.parent

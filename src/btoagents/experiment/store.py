@@ -392,6 +392,10 @@ def _warn(message: str, stacklevel: int = 2) -> None:
 def load_results(path: str | Path, timeseries: bool = False) -> pd.DataFrame:
     """All stored runs of an experiment (one row per run: the newest), or their time series.
 
+    A sweep's folder and a selection's (``btoagents select``) have the same layout and
+    load alike; a selection's runs are one design point (0), each arm with the
+    replications the procedure gave it.
+
     Damaged parts are skipped with a :class:`DamagedResultsWarning` naming each file.
     The Parquet parts can also be queried directly, e.g. with DuckDB; a run lost or failed
     and run again has several rows there, the newest in the part whose name sorts last::

@@ -14,7 +14,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,21 +22,20 @@ from typing import Any
 from btoagents.config import Scenario, load_scenario
 from btoagents.config.limits import MAX_REPLICATIONS
 from btoagents.config.loading import look_up
-from btoagents.errors import BtoagentsError, ConfigError
+from btoagents.errors import ConfigError
 from btoagents.experiment.budget import check_experiment_budget
 from btoagents.experiment.designs import design_points, design_record, point_overrides
-from btoagents.experiment.executors import ExecStats, run_dask, run_process, run_serial
+from btoagents.experiment.executors import ExecStats
 from btoagents.experiment.progress import Progress
 from btoagents.experiment.runs import RunTask, enumerate_tasks
 from btoagents.experiment.spec import ExperimentSpec, experiment_hash, load_experiment
 from btoagents.experiment.store import ResultStore
+from btoagents.experiment.storing import EXECUTORS, end_attempt, run_into_store, writing
 from btoagents.kpis.catalogue import kpi_names
 from btoagents.plugins import describe as describe_plugins
 from btoagents.random import replication_seed
 
-EXECUTORS = ("serial", "process", "dask")
-BATCH_ROWS = 25
-BATCH_SECONDS = 5.0
+__all__ = ["EXECUTORS", "Prepared", "SweepSummary", "prepare", "prepare_spec", "sweep"]
 
 
 @dataclass
@@ -119,7 +118,12 @@ def prepare(path: str | Path, replications: int | None = None, force: bool = Fal
         text += f"\n# --replications {replications}\n"
     if force:
         spec = spec.model_copy(update={"force": True})
-    label = str(path)
+    return prepare_spec(spec, text, folder, str(path))
+
+
+def prepare_spec(spec: ExperimentSpec, text: str, folder: Path, label: str) -> Prepared:
+    """Check an experiment read from ``label`` (its text, in ``folder``): every point and
+    arm must give a valid scenario within the run budget, and its KPIs must exist."""
     base = base_scenario(spec, folder)
     points = design_points(spec)
     overrides = [point_overrides(spec, p) for p in points]
@@ -188,18 +192,6 @@ def results_folder(spec: ExperimentSpec, root: str | Path = "results") -> Path:
     return Path(root) / spec.name
 
 
-@contextmanager
-def _writing(folder: Path, running: bool = False) -> Iterator[None]:
-    """Turn an OSError of the store into one line naming the path (nothing stored is lost)."""
-    try:
-        yield
-    except OSError as exc:
-        kept = "; the runs stored so far are kept" if running else ""
-        raise BtoagentsError(
-            f"{exc.filename or folder}: cannot write the results: {exc.strerror or exc}{kept}"
-        ) from None
-
-
 def sweep(
     path: str | Path,
     executor: str = "serial",
@@ -227,9 +219,10 @@ def sweep(
     store = ResultStore(folder if folder is not None else results_folder(spec, results_root))
     every = list(prep.tasks())
     with ExitStack() as held:
-        with _writing(store.folder):
+        with writing(store.folder):
             held.enter_context(store.lock())
-            store.open(_manifest(prep, path), new=new, expected_keys=[t.key for t in every])
+            keys = [t.key for t in every]
+            store.open(experiment_manifest(prep, path), new=new, expected_keys=keys)
             latest = store.latest_status()
             keep = {"ok"} if retry_failed else {"ok", "failed"}
             done = {k for k, s in latest.items() if s in keep}
@@ -254,7 +247,8 @@ def sweep(
     )
 
 
-def _manifest(prep: Prepared, path: str | Path) -> dict[str, Any]:
+def experiment_manifest(prep: Prepared, path: str | Path) -> dict[str, Any]:
+    """The manifest of a results folder of ``prep``, read from ``path``."""
     spec = prep.spec
     arms = spec.arm_items()
     return {
@@ -287,66 +281,15 @@ def _run(
     """Run ``tasks``, storing rows in batches; records the attempt's end in the manifest
     however it ends. Returns the stored rows' status counts and the executor's stats."""
     progress = Progress(len(tasks), name, every=progress_every)
-    batch: list[dict[str, Any]] = []
     stored: Counter[str] = Counter()
-    last_flush = time.perf_counter()
-
-    def flush() -> None:
-        nonlocal last_flush
-        with _writing(store.folder, running=True):
-            store.write_rows(batch)
-        stored.update(row["status"] for row in batch)
-        batch.clear()
-        last_flush = time.perf_counter()
-
-    def on_row(row: dict[str, Any]) -> None:
-        batch.append(row)
-        progress.advance(row["status"] != "ok")
-        if len(batch) >= BATCH_ROWS or time.perf_counter() - last_flush >= BATCH_SECONDS:
-            flush()
-
-    n = workers or os.cpu_count() or 1
     stats = ExecStats()
     stopped_by: BaseException | None = None
     try:
-        try:
-            if executor == "serial" or not tasks:
-                stats = run_serial(tasks, on_row)
-            elif executor == "process":
-                stats = run_process(tasks, on_row, n)
-            else:
-                stats = run_dask(tasks, on_row, n, scheduler)
-        finally:
-            flush()  # the rows finished before an interruption are kept
+        stats = run_into_store(store, tasks, executor, workers, scheduler, progress, stored)
     except BaseException as exc:
         stopped_by = exc
         raise
     finally:
         progress.close()
-        _end_attempt(store, stored, stats, stopped_by)
+        end_attempt(store, stored, stats, stopped_by)
     return stored, stats
-
-
-def _end_attempt(
-    store: ResultStore, stored: Counter[str], stats: ExecStats, stopped_by: BaseException | None
-) -> None:
-    """Record what this sweep stored and how it ended (best effort: the disk may be full)."""
-    reason = None
-    if stopped_by is not None:
-        reason = type(stopped_by).__name__
-        if str(stopped_by):
-            reason += f": {str(stopped_by).splitlines()[0]}"
-    try:
-        store.end_attempt(
-            ran=sum(stored.values()),
-            ok=stored["ok"],
-            failed=stored["failed"],
-            lost=stored["lost"],
-            resubmitted=stats.retried,
-            interrupted=stopped_by is not None,
-            stopped_by=reason,
-        )
-        if stopped_by is None:
-            store.update_manifest(finished=time.strftime("%Y-%m-%dT%H:%M:%S"))
-    except (OSError, BtoagentsError):
-        pass

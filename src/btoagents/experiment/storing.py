@@ -1,0 +1,119 @@
+"""Running tasks into a results folder: what a sweep and a selection share.
+
+:func:`run_into_store` runs a list of :class:`~btoagents.experiment.runs.RunTask` on an
+executor and writes the finished runs in small atomic batches as they arrive, so an
+interruption keeps every run finished before it. :func:`end_attempt` records in the
+manifest how an attempt (one sweep or one ``select`` command, which may call
+:func:`run_into_store` many times) ended. :func:`writing` turns an OSError of the store
+into one line naming the path.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from btoagents.errors import BtoagentsError
+from btoagents.experiment.executors import ExecStats, run_dask, run_process, run_serial
+from btoagents.experiment.progress import Progress
+from btoagents.experiment.runs import RunTask
+from btoagents.experiment.store import ResultStore
+
+EXECUTORS = ("serial", "process", "dask")
+BATCH_ROWS = 25
+BATCH_SECONDS = 5.0
+
+
+@contextmanager
+def writing(folder: Path, running: bool = False) -> Iterator[None]:
+    """Turn an OSError of the store into one line naming the path (nothing stored is lost)."""
+    try:
+        yield
+    except OSError as exc:
+        kept = "; the runs stored so far are kept" if running else ""
+        raise BtoagentsError(
+            f"{exc.filename or folder}: cannot write the results: {exc.strerror or exc}{kept}"
+        ) from None
+
+
+def run_into_store(
+    store: ResultStore,
+    tasks: Iterable[RunTask],
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    progress: Progress,
+    stored: Counter[str],
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+) -> ExecStats:
+    """Run ``tasks``, storing rows in batches (and every row finished before an exception).
+
+    ``progress`` advances by one per finished run; ``stored`` counts the statuses of the
+    rows written (updated in place, so it is right after an exception too); ``on_row``,
+    when given, gets each finished run's row as it arrives (it may not be written yet: an
+    interruption keeps it only if its batch was flushed). Serial and process executors
+    pull ``tasks`` one at a time as runs finish, so ``on_row`` may make more of them
+    (:class:`btoagents.experiment.select._Stages`); Dask takes them all at the start.
+    Returns the executor's stats.
+    """
+    batch: list[dict[str, Any]] = []
+    last_flush = time.perf_counter()
+
+    def flush() -> None:
+        nonlocal last_flush
+        with writing(store.folder, running=True):
+            store.write_rows(batch)
+        stored.update(row["status"] for row in batch)
+        batch.clear()
+        last_flush = time.perf_counter()
+
+    def take(row: dict[str, Any]) -> None:
+        batch.append(row)
+        progress.advance(row["status"] != "ok")
+        if on_row is not None:
+            on_row(row)
+        if len(batch) >= BATCH_ROWS or time.perf_counter() - last_flush >= BATCH_SECONDS:
+            flush()
+
+    n = workers or os.cpu_count() or 1
+    stats = ExecStats()
+    try:
+        if executor == "serial" or not tasks:
+            stats = run_serial(tasks, take)
+        elif executor == "process":
+            stats = run_process(tasks, take, n)
+        else:
+            stats = run_dask(list(tasks), take, n, scheduler)
+    finally:
+        flush()  # the rows finished before an interruption are kept
+    return stats
+
+
+def end_attempt(
+    store: ResultStore, stored: Counter[str], stats: ExecStats, stopped_by: BaseException | None
+) -> None:
+    """Record what this attempt stored and how it ended (best effort: the disk may be full)."""
+    reason = None
+    if stopped_by is not None:
+        reason = type(stopped_by).__name__
+        if str(stopped_by):
+            reason += f": {str(stopped_by).splitlines()[0]}"
+    try:
+        store.end_attempt(
+            ran=sum(stored.values()),
+            ok=stored["ok"],
+            failed=stored["failed"],
+            lost=stored["lost"],
+            resubmitted=stats.retried,
+            interrupted=stopped_by is not None,
+            stopped_by=reason,
+        )
+        if stopped_by is None:
+            store.update_manifest(finished=time.strftime("%Y-%m-%dT%H:%M:%S"))
+    except (OSError, BtoagentsError):
+        pass
