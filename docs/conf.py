@@ -30,16 +30,16 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
-    "sphinx.ext.mathjax",
     "generated_pages",
 ]
 
 exclude_patterns = ["_build", "_generated", "jupyter_execute", "**.ipynb_checkpoints"]
-source_suffix = {".md": "myst-nb", ".rst": "restructuredtext"}
+source_suffix = {".rst": "restructuredtext", ".md": "myst-nb"}  # autosummary writes .rst
 root_doc = "index"
 
 # -- MyST and notebooks -----------------------------------------------------------------
-myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "attrs_inline"]
+myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline"]
+# no math extension: MathJax would be fetched from a CDN, and the site must work offline
 myst_heading_anchors = 3
 nb_execution_mode = "force"  # every build runs every tutorial: a stale one fails
 nb_execution_raise_on_error = True

@@ -11,7 +11,8 @@ the files in with MyST's ``include``):
 - ``validation.md`` and ``theory_vs_simulation.png``: the theory-against-simulation table
   and picture, from running the validation cases (:mod:`btoagents.validation`): the quick
   subset by default (about two minutes on two cores), the full grid (about ten minutes)
-  with ``BTOAGENTS_DOCS_VALIDATION=full``.
+  with ``BTOAGENTS_DOCS_VALIDATION=full``; ``BTOAGENTS_DOCS_VALIDATION=keep`` keeps the
+  files an earlier build wrote (for quick rebuilds while writing the documentation).
 
 A file is rewritten only when its text changes, so an incremental build does not redo the
 pages that include it.
@@ -101,7 +102,8 @@ def generate(app: Sphinx) -> None:
     _write(out / "plugin_kinds.md", plugins_markdown())
     _write(out / "example_params.md", example_params())
     _write(out / "kpi_glossary.md", glossary_markdown() + "\n")
-    if app.builder.name != "linkcheck":
+    keep = os.environ.get("BTOAGENTS_DOCS_VALIDATION") == "keep"
+    if not (keep and (out / "validation.md").exists()):
         _write(out / "validation.md", validation_page(out))
 
 
