@@ -59,9 +59,11 @@ test-browser: dashboard
 
 # the documentation site: docs/_build/html, built offline (nothing fetched while building) with
 # every warning an error and every tutorial notebook executed (-E: all pages read again, so a
-# tutorial that no longer runs fails); then every internal link and anchor is checked
+# tutorial that no longer runs fails; no page left from an earlier build); then every
+# internal link and anchor is checked
 docs: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[docs]'
+	rm -rf docs/_build/html docs/api/generated
 	$(PY) -m sphinx -b html -E -W --keep-going docs docs/_build/html
 	BTOAGENTS_DOCS_SITE=docs/_build/html $(VENV)/bin/pytest -q -p no:cacheprovider tests/test_docs_links.py
 
