@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint validate bench audit figures paper dashboard test-browser clean
+.PHONY: venv demo test lint validate bench audit figures paper dashboard test-browser docs clean
 
 venv: $(STAMP)
 
@@ -58,5 +58,15 @@ dashboard: $(STAMP)
 test-browser: dashboard
 	$(VENV)/bin/pytest -m browser
 
+# the documentation site: docs/_build/html, built offline (nothing fetched while building) with
+# every warning an error and every tutorial notebook executed (-E: all pages read again, so a
+# tutorial that no longer runs fails; no page left from an earlier build); then every
+# internal link and anchor is checked
+docs: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[docs]'
+	rm -rf docs/_build/html docs/api/generated
+	$(PY) -m sphinx -b html -E -W --keep-going docs docs/_build/html
+	BTOAGENTS_DOCS_SITE=docs/_build/html $(VENV)/bin/pytest -q -p no:cacheprovider tests/test_docs_links.py
+
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info
+	rm -rf $(VENV) build *.egg-info src/*.egg-info docs/_build docs/_generated docs/api/generated

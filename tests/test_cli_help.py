@@ -109,6 +109,26 @@ def test_run_help_renders_95_percent_once_escaped():
         assert "95% confidence" in " ".join(text.split())
 
 
+def test_each_subcommands_help_as_the_command_line_prints_it(capsys):
+    # `btoagents COMMAND --help` for every subcommand: exit 0, its description, every option
+    # with its help line, no literal %% (what a user reads, not only the parser's objects)
+    for name, (_, sub) in subcommands(build_parser()).items():
+        with pytest.raises(SystemExit) as info:
+            main([name, "--help"])
+        assert info.value.code == 0, name
+        text = " ".join(capsys.readouterr().out.split())
+        assert text.startswith(f"usage: btoagents {name}"), name
+        assert " ".join(sub.description.split()) in text, name
+        assert "%%" not in text, name
+        for action in sub._actions:
+            for option in action.option_strings:
+                assert option in text, (name, option)
+            if action.help and action.help is not argparse.SUPPRESS:
+                first = " ".join(action.help.replace("%%", "%").split()[:3])
+                if "%(" not in first:
+                    assert first in text, (name, first)
+
+
 def test_version_prints_the_installed_package_version(capsys):
     with pytest.raises(SystemExit) as info:
         main(["--version"])

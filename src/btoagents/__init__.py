@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from btoagents.errors import BtoagentsError, ConfigError, ConservationError
 
+#: the version, written only here (pyproject.toml reads it; btoagents --version and the
+#: results manifest report it)
 __version__ = "0.1.0"
 
 _LAZY = {

@@ -121,7 +121,8 @@ class Buyer(Protocol):
 class Chain(Protocol):
     """The model as its agents and policies see it.
 
-    Attributes (read-only to agents unless a callback says otherwise):
+    Attributes (read-only to agents unless a callback says otherwise)::
+
         cfg: the scenario; cal: the event calendar (``cal.now`` in days); streams: the
             replication's named random streams; catalog: variants and components.
         strategy, price, unit_cost: per variant, the current strategy and money per unit.

@@ -92,9 +92,11 @@ class ClassificationConfig(Section):
     stranger_cv: float = Field(
         2.5, gt=0, le=MAX_FACTOR, description="per-bucket demand CV above: stranger"
     )
-    runner_strategy: AdaptiveStrategy = "bts"
-    repeater_strategy: AdaptiveStrategy = "ato"
-    stranger_strategy: AdaptiveStrategy = "bto"
+    runner_strategy: AdaptiveStrategy = Field("bts", description="strategy of a runner")
+    repeater_strategy: AdaptiveStrategy = Field(
+        "ato", description="strategy of a repeater (neither runner nor stranger)"
+    )
+    stranger_strategy: AdaptiveStrategy = Field("bto", description="strategy of a stranger")
 
     @model_validator(mode="after")
     def _thresholds_ordered(self) -> Self:
@@ -132,7 +134,9 @@ class BanditConfig(Section):
     )
     epsilon: float = Field(0.3, ge=0, le=1, description="exploration probability at first")
     decay: float = Field(0.9, gt=0, le=1, description="per-review factor on epsilon")
-    min_epsilon: float = Field(0.02, ge=0, le=1)
+    min_epsilon: float = Field(
+        0.02, ge=0, le=1, description="exploration probability never decays below this"
+    )
 
     @field_validator("cover_days")
     @classmethod
@@ -249,7 +253,11 @@ class DemandManagementConfig(plugin_choice("demand_management")):
     quote_factor: float = Field(
         1.0, gt=0, le=MAX_FACTOR, description="multiplier on every lead-time quote"
     )
-    acceptance: Literal["accept_all", "reject", "defer"] = "accept_all"
+    acceptance: Literal["accept_all", "reject", "defer"] = Field(
+        "accept_all",
+        description="a request whose quote exceeds promise: accept_all (accepted anyway), "
+        "reject (lost) or defer (the customer retries after defer_days)",
+    )
     promise: float = Field(
         60.0, gt=0, le=MAX_DAYS, description="days: a quote above it is rejected or deferred"
     )

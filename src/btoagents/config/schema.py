@@ -109,7 +109,11 @@ class SimulationConfig(Section):
 class DemandConfig(Section):
     """Final-customer arrival process; the rate itself is the sum of the products' rates."""
 
-    process: Literal["poisson", "seasonal"] = "poisson"
+    process: Literal["poisson", "seasonal"] = Field(
+        "poisson",
+        description="arrivals: poisson (constant rate) or seasonal (a sine wave of the rate "
+        "with amplitude, period and peak_day)",
+    )
     amplitude: float = Field(0.0, ge=0, lt=1, description="relative swing of a seasonal rate")
     period: float = Field(
         365.0,
@@ -132,7 +136,12 @@ class DemandConfig(Section):
 class ProductConfig(Section):
     """A product family: one or more variants sharing strategy, prices and components."""
 
-    strategy: StrategyLabel = "bto"
+    strategy: StrategyLabel = Field(
+        "bto",
+        description="how a variant is made: bts (built to stock from forecasts), ato "
+        "(assembled to order from stocked components), bto (built to order), eto (designed, "
+        "then built, to order)",
+    )
     demand_rate: float = Field(
         1.0,
         ge=0,
@@ -164,7 +173,9 @@ class ProductConfig(Section):
     tail_share: float = Field(
         0.0, ge=0, le=1, description="share of variants, least popular first, using tail_strategy"
     )
-    tail_strategy: StrategyLabel = "bto"
+    tail_strategy: StrategyLabel = Field(
+        "bto", description="strategy of the tail_share least popular variants"
+    )
     price: float = Field(1.0, gt=0, le=MAX_MONEY, description="list price per unit (currency)")
     unit_cost: float = Field(0.5, ge=0, le=MAX_MONEY, description="cost of making one unit")
     salvage_value: float = Field(
@@ -192,7 +203,9 @@ class ProductConfig(Section):
     engineering_days: float = Field(
         0.0, ge=0, le=MAX_DAYS, description="mean design delay for eto (days)"
     )
-    engineering_distribution: Literal["exponential", "deterministic"] = "exponential"
+    engineering_distribution: Literal["exponential", "deterministic"] = Field(
+        "exponential", description="distribution of the eto design delay around its mean"
+    )
 
 
 MemoryKind = Literal["none", "market", "individual"]
@@ -214,7 +227,11 @@ class CustomersConfig(plugin_choice("customer", "agent")):
         allow_inf_nan=True,
         description="mean days a customer will wait (inf: never leaves)",
     )
-    patience_distribution: Literal["fixed", "exponential", "uniform"] = "fixed"
+    patience_distribution: Literal["fixed", "exponential", "uniform"] = Field(
+        "fixed",
+        description="each customer's patience: fixed (the mean), exponential, or uniform "
+        "between half and one and a half times the mean",
+    )
     substitution: bool = Field(False, description="accept a marked-down near variant")
     switch_discount: tuple[Number, Number] = Field(
         (0.05, 0.20),
@@ -315,7 +332,7 @@ class MarkdownStep(Section):
     """A unit in stock for at least ``after_days`` sells at ``discount`` off list price."""
 
     after_days: float = Field(ge=0, le=MAX_DAYS, description="days in stock")
-    discount: float = Field(ge=0, lt=1)
+    discount: float = Field(ge=0, lt=1, description="markdown, share of list price")
 
 
 class DealersConfig(plugin_choice("dealer", "agent")):
@@ -336,7 +353,11 @@ class DealersConfig(plugin_choice("dealer", "agent")):
             "dealers set their level from the forecast, see [forecast])"
         ),
     )
-    policy: ReplenishPolicy = "base_stock"
+    policy: ReplenishPolicy = Field(
+        "base_stock",
+        description="dealer replenishment: base_stock (one for one), ss ((s,S) with "
+        "reorder_days) or order_up_to (periodic review with a forecast, see [forecast])",
+    )
     reorder_days: float = Field(
         30.0, ge=0, le=MAX_DAYS, description="(s,S): reorder at s days of supply"
     )
@@ -397,15 +418,26 @@ class ManufacturerConfig(plugin_choice("manufacturer", "agent")):
         le=MAX_RATE_PER_DAY,
         description=f"units per day per line, at most {MAX_RATE_PER_DAY:,.0f}",
     )
-    service_distribution: ServiceDistribution = "exponential"
+    service_distribution: ServiceDistribution = Field(
+        "exponential", description="distribution of a unit's production time"
+    )
     service_cv: float = Field(
         1.0,
         ge=MIN_CV,
         le=MAX_FACTOR,
         description="coefficient of variation (gamma, lognormal)",
     )
-    discipline: Discipline = "fcfs"
-    policy: StockPolicy = "base_stock"
+    discipline: Discipline = Field(
+        "fcfs",
+        description="queue discipline of the lines: fcfs (first come, first served), "
+        "bto_priority (customer orders first, non-preemptive) or bto_preemptive (customer "
+        "orders interrupt stock replenishment)",
+    )
+    policy: StockPolicy = Field(
+        "base_stock",
+        description="plant finished-goods replenishment: base_stock (one for one) or ss "
+        "((s,S) with products.NAME.reorder_point)",
+    )
     overtime_lines: int = Field(
         0, ge=0, le=MAX_SERVERS, description="extra lines opened when the queue is long"
     )
@@ -452,51 +484,75 @@ class SupplierConfig(plugin_choice("supplier", "agent")):
     service_rate: float = Field(
         10.0, gt=0, le=MAX_RATE_PER_DAY, description="components per day per server"
     )
-    service_distribution: ServiceDistribution = "exponential"
-    service_cv: float = Field(1.0, ge=MIN_CV, le=MAX_FACTOR)
+    service_distribution: ServiceDistribution = Field(
+        "exponential", description="distribution of a component's production time"
+    )
+    service_cv: float = Field(
+        1.0, ge=MIN_CV, le=MAX_FACTOR, description="coefficient of variation (gamma, lognormal)"
+    )
     base_stock: int = Field(
         0, ge=0, le=MAX_UNITS, description="supplier stock target per component, units"
     )
-    policy: StockPolicy = "base_stock"
-    reorder_point: int | None = Field(None, ge=-1, le=MAX_UNITS)
+    policy: StockPolicy = Field(
+        "base_stock", description="supplier stock replenishment: base_stock or ss ((s,S))"
+    )
+    reorder_point: int | None = Field(
+        None, ge=-1, le=MAX_UNITS, description="(s,S) reorder point s; default base_stock - 1"
+    )
     lead_time: float = Field(
         0.0,
         ge=0,
         le=MAX_DAYS,
         description=f"supplier-to-plant days, at most {MAX_DAYS:,.0f}",
     )
-    lead_time_distribution: Literal["deterministic", "exponential", "gamma"] = "deterministic"
-    lead_time_cv: float = Field(0.5, ge=MIN_CV, le=MAX_FACTOR)
+    lead_time_distribution: Literal["deterministic", "exponential", "gamma"] = Field(
+        "deterministic", description="distribution of the supplier-to-plant lead time"
+    )
+    lead_time_cv: float = Field(
+        0.5, ge=MIN_CV, le=MAX_FACTOR, description="coefficient of variation (gamma)"
+    )
     agent: str = Field(
         "supplier", description=f"{AGENT_DESCRIPTION}; every supplier is of this class"
     )
     params: dict[str, Any] = Field(default_factory=dict, description=AGENT_PARAMS_DESCRIPTION)
 
 
+_SAME = "this supplier's value of the [supplier] key of the same name"
+
+
 class SupplierOverride(Section):
     """Per-supplier values; a key left out takes the ``[supplier]`` default."""
 
     strategy: Literal["bts", "bto"] | None = Field(None, description=SUPPLIER_STRATEGY)
-    servers: int | None = Field(None, ge=1, le=MAX_SERVERS)
-    service_rate: float | None = Field(None, gt=0, le=MAX_RATE_PER_DAY)
-    service_distribution: ServiceDistribution | None = None
-    service_cv: float | None = Field(None, ge=MIN_CV, le=MAX_FACTOR)
-    base_stock: int | None = Field(None, ge=0, le=MAX_UNITS)
-    policy: StockPolicy | None = None
-    reorder_point: int | None = Field(None, ge=-1, le=MAX_UNITS)
-    lead_time: float | None = Field(None, ge=0, le=MAX_DAYS)
-    lead_time_distribution: Literal["deterministic", "exponential", "gamma"] | None = None
-    lead_time_cv: float | None = Field(None, ge=MIN_CV, le=MAX_FACTOR)
+    servers: int | None = Field(None, ge=1, le=MAX_SERVERS, description=_SAME)
+    service_rate: float | None = Field(None, gt=0, le=MAX_RATE_PER_DAY, description=_SAME)
+    service_distribution: ServiceDistribution | None = Field(None, description=_SAME)
+    service_cv: float | None = Field(None, ge=MIN_CV, le=MAX_FACTOR, description=_SAME)
+    base_stock: int | None = Field(None, ge=0, le=MAX_UNITS, description=_SAME)
+    policy: StockPolicy | None = Field(None, description=_SAME)
+    reorder_point: int | None = Field(None, ge=-1, le=MAX_UNITS, description=_SAME)
+    lead_time: float | None = Field(None, ge=0, le=MAX_DAYS, description=_SAME)
+    lead_time_distribution: Literal["deterministic", "exponential", "gamma"] | None = Field(
+        None, description=_SAME
+    )
+    lead_time_cv: float | None = Field(None, ge=MIN_CV, le=MAX_FACTOR, description=_SAME)
 
 
 class ComponentConfig(Section):
     """A component bought from a supplier and stocked at the plant for assembly."""
 
     supplier: str | None = Field(None, description="supplier name (default: the first)")
-    unit_cost: float = Field(0.1, ge=0, le=MAX_MONEY)
+    unit_cost: float = Field(
+        0.1, ge=0, le=MAX_MONEY, description="cost of one component (holding cost, profit)"
+    )
     plant_base_stock: int = Field(0, ge=0, le=MAX_UNITS, description="plant stock target, units")
-    plant_policy: ReplenishPolicy = "base_stock"
-    plant_reorder_point: int | None = Field(None, ge=-1, le=MAX_UNITS)
+    plant_policy: ReplenishPolicy = Field(
+        "base_stock",
+        description="plant component replenishment: base_stock, ss or order_up_to (see [forecast])",
+    )
+    plant_reorder_point: int | None = Field(
+        None, ge=-1, le=MAX_UNITS, description="(s,S) reorder point s; default base_stock - 1"
+    )
 
 
 class ForecastConfig(plugin_choice("replenishment", "rule")):
@@ -520,7 +576,11 @@ class ForecastConfig(plugin_choice("replenishment", "rule")):
         ),
     )
 
-    method: Literal["moving_average", "exponential_smoothing"] = "moving_average"
+    method: Literal["moving_average", "exponential_smoothing"] = Field(
+        "moving_average",
+        description="forecast of demand per review period: moving_average over window "
+        "periods, or exponential_smoothing with weight alpha",
+    )
     window: int = Field(
         4, ge=1, le=MAX_FORECAST_WINDOW, description="periods in the moving average"
     )
@@ -666,8 +726,8 @@ class KpisConfig(Section):
 class Scenario(Section):
     """One supply chain to simulate: what it is made of and how long to run it."""
 
-    name: str = "scenario"
-    description: str = ""
+    name: str = Field("scenario", description="the scenario's name, shown in reports")
+    description: str = Field("", description="what the scenario represents, in words")
     simulation: SimulationConfig = Field(default_factory=SimulationConfig)
     demand: DemandConfig = Field(default_factory=DemandConfig)
     products: dict[str, ProductConfig]

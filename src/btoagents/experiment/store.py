@@ -2,7 +2,8 @@
 
 Layout of ``results/<experiment>/``::
 
-    manifest.json        experiment text and hash, design, seeds, versions, platform, and
+    manifest.json        experiment text and hash, design, seeds, versions (btoagents' own and
+                         its git commit when run from a checkout), platform, and
                          ``sweeps``: one entry per sweep (start, end, runs ran / ok / failed /
                          lost, --retry-failed or not, interrupted or not)
     sweep.lock           locked by the one sweep writing the folder (see below)
@@ -54,6 +55,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from btoagents.build_info import build_info
 from btoagents.errors import BtoagentsError, ConfigError
 from btoagents.experiment.lock import LOCK_NAME, folder_lock
 from btoagents.experiment.parts import (
@@ -209,6 +211,7 @@ class ResultStore:
             manifest = {
                 **manifest,
                 "created": _now(),
+                **build_info(),
                 "btoagents_versions": package_versions(),
                 "platform": platform.platform(),
                 "python": sys.version.split()[0],
@@ -230,9 +233,11 @@ class ResultStore:
         self.write_manifest(manifest)
 
     def begin_attempt(self, **fields: Any) -> None:
-        """Append one sweep's entry (its start and settings) to the manifest's ``sweeps``."""
+        """Append one sweep's entry (its start, settings, and the btoagents version and git
+        commit that ran it: a resumed sweep may run other code) to the manifest's ``sweeps``."""
         manifest = self.manifest() or {}
-        entry = {"started": _now(), "finished": None, "pid": os.getpid(), **fields}
+        entry = {"started": _now(), "finished": None, "pid": os.getpid(), **build_info()}
+        entry.update(fields)
         manifest["sweeps"] = [*manifest.get("sweeps", []), entry]
         self.write_manifest(manifest)
 

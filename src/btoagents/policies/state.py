@@ -21,7 +21,8 @@ BTS, ATO, BTO, ETO = Strategy.BTS, Strategy.ATO, Strategy.BTO, Strategy.ETO
 class ChainState:
     """A review's view of the chain.
 
-    Per-variant arrays (index = variant):
+    Per-variant arrays (index = variant)::
+
         strategy: current strategy index (0 bts, 1 ato, 2 bto, 3 eto).
         switchable: the policy may change it (eto variants never are).
         has_components: an ato choice is possible.
@@ -33,7 +34,9 @@ class ChainState:
         build_quote: days a new build-to-order order would wait now (to delivery).
         replenish_days: days to refill a stocked unit (plant queue, transport).
         markdown_share: expected markdown share of a unit sold after ``age`` days (callable).
-    Chain-wide:
+
+    Chain-wide::
+
         now: the review time; since: the previous review's time.
         patience: every customer's current patience (days), sorted.
         holding_rate: per year, share of unit cost; backorder_cost: per order-day;

@@ -6,7 +6,7 @@ theory by ``z = (mean - theory) / SE`` with ``SE = sd / sqrt(R)``; the check pas
 against 0 in the same way. Seeds are fixed, so a verdict is reproducible.
 
 With SE estimated from R = 20 replications, a correct model exceeds 3 SE with probability
-P(|t_19| > 3) = 0.74% per check, so a grid of a few hundred checks expects one or two false
+``P(|t_19| > 3) = 0.74%`` per check, so a grid of a few hundred checks expects one or two false
 alarms. A check beyond 3 SE therefore gets a confirmation stage: an independent sample
 (fresh seeds) with four times the replications, tested against the same 3 SE. A correct
 model passes it with probability about 99.7%; a real bias that reached 3 SE in the first
@@ -113,7 +113,7 @@ def _stage(case: Case, seed: int, horizon_scale: float, replications: int) -> li
 
 
 def run_case(case: Case, seed: int = 20240501, horizon_scale: float = 1.0) -> list[Check]:
-    """Simulate one case and test each KPI, with a confirmation stage for any |z| > 3."""
+    """Simulate one case and test each KPI, with a confirmation stage for any ``|z| > 3``."""
     root = case_seed(case, seed)
     checks = _stage(case, root, horizon_scale, case.replications)
     if all(c.passed for c in checks):
