@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,15 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+#: the repository root, where the ``examples`` package lives
+ROOT = Path(__file__).resolve().parents[2]
+
+
 def _load(spec: str) -> Any:
+    """The object ``module:name`` (the ``examples`` package from the repository root,
+    whatever folder the build or the test runs from)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     module, _, name = spec.partition(":")
     return getattr(importlib.import_module(module), name)
 
