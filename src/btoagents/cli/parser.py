@@ -24,6 +24,7 @@ COMMANDS = (
     "btoagents.cli.demo",
     "btoagents.cli.sweep",
     "btoagents.cli.analyze",
+    "btoagents.cli.discover",
     "btoagents.cli.status",
     "btoagents.cli.validate",
     "btoagents.cli.calibrate",
