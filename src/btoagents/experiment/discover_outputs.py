@@ -8,7 +8,7 @@ Scenario discovery (:func:`discover_folder`) writes into its output folder:
   levels, restricted or not, quasi-p-value); ``trajectory_limits.csv`` every box's;
 - ``cases.csv``: the design points with their point mean and class;
 - ``discover.json``: the settings, the chosen box with its statistics and limits;
-- ``tradeoff.png`` and ``tradeoff.pdf``: the coverage-density figure.
+- ``tradeoff.png``: the coverage-density figure.
 
 Robustness (:func:`robust_folder`) writes ``robustness.csv`` (one row per arm),
 ``regrets.csv`` (one row per scenario and arm) and ``robustness.json``.
@@ -140,6 +140,8 @@ def discover_folder(
     (below) the question's value. Writes the tables and the figure; returns them."""
     from btoagents.figures.peeling import plot_tradeoff
 
+    if out is not None:
+        output_folder(results, out, "")  # a refused --out: before any work
     rows = read_runs(results)
     means = point_means(rows, question.kpi)
     arm = pick_arm(means, arm)
@@ -175,7 +177,14 @@ def discover_folder(
     }
     files.append(_json(folder / "discover.json", summary))
     title = f"{arm}: {question.text()} ({found.of_interest} of {found.cases} points)"
-    files += plot_tradeoff(found.trajectory, found.chosen, threshold, title, folder / "tradeoff")
+    try:
+        files.append(
+            plot_tradeoff(found.trajectory, found.chosen, threshold, title, folder / "tradeoff")
+        )
+    except OSError as exc:
+        raise BtoagentsError(
+            f"{folder}/tradeoff.png: cannot write: {exc.strerror or exc}"
+        ) from None
     return DiscoverResult(found, cases, arm, means, folder, files)
 
 
@@ -188,6 +197,8 @@ def robust_folder(
     """Each arm's regret and satisficing share across the design points of a results
     folder: the question's side says which way is better (``above``: larger) and its value
     is the requirement a scenario satisfices. Writes the tables; returns them."""
+    if out is not None:
+        output_folder(results, out, "")
     rows = read_runs(results)
     means = point_means(rows, question.kpi)
     larger = question.above is not None

@@ -182,14 +182,15 @@ def _trajectory(found: Any, x: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFram
     categorical factor under pandas 3, so the quasi-p-values are computed here.
     """
     lims = getattr(found, "box_lims", None) or found._box_lims
+    columns = {name: _column(x[name]) for name in x.columns}
     stats, limits = [], []
     for i, lim in enumerate(lims):
-        rows = {name: _limit(x[name], lim[name]) for name in x.columns}
-        inside = _inside(x, rows)
+        rows = {name: _limit(col, lim[name]) for name, col in columns.items()}
+        inside = _inside(columns, rows)
         cases, hits = int(inside.sum()), int(y[inside].sum())
         for name, row in rows.items():
             if row["restricted"]:
-                row["qp_value"] = _quasi_p(x, y, rows, name, cases, hits)
+                row["qp_value"] = _quasi_p(columns, y, rows, name, cases, hits)
             limits.append({"box": i, "factor": name, **row})
         stats.append(
             {
@@ -205,16 +206,21 @@ def _trajectory(found: Any, x: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFram
     return pd.DataFrame(stats), pd.DataFrame(limits)
 
 
-def _limit(col: pd.Series, lim: Any) -> dict[str, Any]:
+def _column(col: pd.Series) -> np.ndarray:
+    """A factor's values: floats, or strings for a categorical factor."""
+    return col.astype(str).to_numpy() if col.dtype == object else col.to_numpy(dtype=float)
+
+
+def _limit(values: np.ndarray, lim: Any) -> dict[str, Any]:
     """One factor's limits in a box (``lim``: the box's pair of limits for it), and whether
     they narrow the factor's range (or its set of levels) in the data."""
-    if col.dtype == object:
+    if values.dtype.kind != "f":
         kept = sorted(map(str, lim[0]))
-        every = sorted(map(str, set(col)))
+        every = sorted(set(values.tolist()))
         return _row(math.nan, math.nan, kept, kept != every)
     low, high = float(lim[0]), float(lim[1])
-    restricted = low > float(col.min()) or high < float(col.max())
-    return _row(low, high, None, restricted)
+    restricted = low > values.min() or high < values.max()
+    return _row(low, high, None, bool(restricted))
 
 
 def _row(low: float, high: float, levels: list[str] | None, restricted: bool) -> dict[str, Any]:
@@ -222,34 +228,41 @@ def _row(low: float, high: float, levels: list[str] | None, restricted: bool) ->
         "low": low,
         "high": high,
         "levels": levels,
-        "restricted": bool(restricted),
+        "restricted": restricted,
         "qp_value": math.nan,
     }
 
 
-def _inside(x: pd.DataFrame, rows: dict[str, dict[str, Any]], skip: str = "") -> np.ndarray:
+def _inside(
+    columns: dict[str, np.ndarray], rows: dict[str, dict[str, Any]], skip: str = ""
+) -> np.ndarray:
     """Which cases lie within every factor's limits but ``skip``'s (limits inclusive, as
     PRIM's)."""
-    inside = np.ones(len(x), dtype=bool)
+    inside = np.ones(len(next(iter(columns.values()))), dtype=bool)
     for name, row in rows.items():
         if name == skip or not row["restricted"]:
             continue
+        values = columns[name]
         if row["levels"] is not None:
-            inside &= x[name].astype(str).isin(row["levels"]).to_numpy()
+            inside &= np.isin(values, row["levels"])
         else:
-            values = x[name].to_numpy(dtype=float)
             inside &= (values >= row["low"]) & (values <= row["high"])
     return inside
 
 
 def _quasi_p(
-    x: pd.DataFrame, y: np.ndarray, rows: dict[str, dict[str, Any]], name: str, n: int, h: int
+    columns: dict[str, np.ndarray],
+    y: np.ndarray,
+    rows: dict[str, dict[str, Any]],
+    name: str,
+    n: int,
+    h: int,
 ) -> float:
     """The quasi-p-value of restriction ``name`` of a box holding ``n`` cases, ``h`` of
     interest: P(Binomial(n, p) >= h), p the density of the box without that restriction
     (Bryant and Lempert 2010): the chance that the restriction's gain in density is noise."""
     from scipy.stats import binom
 
-    wider = _inside(x, rows, skip=name)
+    wider = _inside(columns, rows, skip=name)
     p = float(y[wider].mean())
     return float(binom.sf(h - 1, n, p))

@@ -19,11 +19,12 @@ from btoagents.figures import style
 
 def plot_tradeoff(
     trajectory: pd.DataFrame, chosen: int, threshold: float, title: str, out: str | Path
-) -> list[Path]:
+) -> Path:
     """Draw the trade-off of ``trajectory`` (columns ``coverage``, ``density``,
     ``restricted``, as :class:`~btoagents.experiment.discovery.Discovery` has it) and write
-    ``out`` as PNG and PDF; returns both paths."""
+    it to ``out`` as a PNG (200 dpi); returns the path."""
     import matplotlib as mpl
+    import matplotlib.pyplot as plt
 
     fig, axes = style.figure(height=2.8)
     ax = axes[0][0]
@@ -55,4 +56,9 @@ def plot_tradeoff(
     ax.set_title(title, fontsize=7)
     bar = fig.colorbar(points, ax=ax, ticks=range(top + 1))
     bar.set_label("restricted factors")
-    return style.save(fig, Path(out).with_suffix(""))
+    out = Path(out).with_suffix(".png")
+    try:
+        fig.savefig(out, dpi=200)
+    finally:
+        plt.close(fig)
+    return out
