@@ -300,3 +300,53 @@ def test_robust_command(sweep_folder, capsys):
     assert table["satisficing"].to_dict() == pytest.approx({"static": good, "adaptive": good})
     assert len(pd.read_csv(out / "regrets.csv")) == 120
     assert "adaptive" in capsys.readouterr().out
+
+
+# -- the command on a sweep run by the real harness ---------------------------------------
+LHS_MM1 = """
+name = "mm1-lhs"
+scenario = "mm1-bts"
+replications = 2
+seed = 9
+overrides = ["simulation.horizon=400", "simulation.warmup=40"]
+kpis = ["fill_rate", "backorders"]
+[design]
+kind = "latin_hypercube"
+samples = 16
+[factors.S]
+key = "products.standard.base_stock"
+range = [0, 12]
+integer = true
+[factors.mu]
+key = "manufacturer.service_rate"
+range = [0.9, 1.6]
+"""
+
+
+def test_discover_on_a_real_sweep(tmp_path, capsys):
+    """An LHS sweep of mm1-bts by the harness: the fill rate 1 - rho^S of a make-to-stock
+    M/M/1 queue falls short of 0.8 at a small base stock S, so the box bounds S from above,
+    at an integer (the harness stores S as an integer factor)."""
+    from btoagents.experiment.sweep import sweep
+
+    path = tmp_path / "lhs.toml"
+    path.write_text(LHS_MM1)
+    folder = sweep(path, executor="serial", results_root=tmp_path).folder
+    capsys.readouterr()
+    args = ["discover", str(folder), "--kpi", "fill_rate", "--below", "0.8"]
+    assert main(args) == 0
+    out = folder / "discover" / "fill_rate-below-0.8"
+    limits = pd.read_csv(out / "limits.csv").set_index("factor")
+    high = limits.loc["S", "high"]
+    assert limits.loc["S", "restricted"] and high < 12 and high == int(high)
+    assert "summary" in analyze(folder) and len(load_results(folder)) == 32
+
+
+def test_point_means_leave_out_a_factor_with_gaps_and_need_two_arms_for_regret():
+    rows = hand_rows().assign(**{"factor.v": lambda f: f["point"].where(f["point"] > 0)})
+    means = point_means(rows, "kpi")
+    assert means.inputs == ["u"] and means.dropped == ["v"]
+    assert len(means.frame) == 9 and set(means.frame["runs"]) == {2}
+    one = point_means(rows[rows["arm"] == "A"], "kpi")
+    with pytest.raises(ConfigError, match="--robust compares arms; the runs hold one arm"):
+        regret_table(one, "kpi", True, 0.0)

@@ -11,10 +11,13 @@ approach to scenario discovery", Technological Forecasting and Social Change 77(
 classify one model run per sampled point; here a point's mean over its replications plays
 that run's part).
 
-The inputs are the columns named ``factor.NAME`` (a sweep's factors, as
-:mod:`btoagents.experiment.runs` stores them) or ``lever.NAME`` (a search's levers); a
-column that is missing for some points (an explicit design whose points set only some
-factors) is left out, since PRIM cannot peel a dimension with gaps.
+The inputs are the columns named ``factor.NAME``: a sweep's factors, as
+:mod:`btoagents.experiment.runs` stores them, and a search's levers (``btoagents optimize``
+stores each candidate as a design point with its lever values in the same columns). A
+column missing at some points (an explicit design whose points set only some factors) is
+left out, since PRIM cannot peel a dimension with gaps. The candidates of a search crowd
+near its optimum rather than fill the space, so a box found over them describes the
+region the search explored, not a scenario ensemble.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ import pandas as pd
 from btoagents.errors import ConfigError
 from btoagents.experiment.analysis import kpi_columns
 
-#: prefixes of the stored columns that are inputs (factors of a sweep, levers of a search)
-INPUT_PREFIXES = ("factor.", "lever.")
+#: prefix of the stored columns that are inputs (factors of a sweep, levers of a search)
+INPUT_PREFIX = "factor."
 
 
 @dataclass(frozen=True)
@@ -46,16 +49,13 @@ class PointMeans:
 
 
 def input_columns(rows: pd.DataFrame) -> list[str]:
-    """The stored input columns (``factor.*``, ``lever.*``), in stored order."""
-    return [c for c in rows.columns if c.startswith(INPUT_PREFIXES)]
+    """The stored input columns (``factor.*``), in stored order."""
+    return [c for c in rows.columns if c.startswith(INPUT_PREFIX)]
 
 
 def short_name(column: str) -> str:
     """An input column's name without its prefix: ``factor.capacity`` -> ``capacity``."""
-    for prefix in INPUT_PREFIXES:
-        if column.startswith(prefix):
-            return column.removeprefix(prefix)
-    return column
+    return column.removeprefix(INPUT_PREFIX)
 
 
 def point_means(rows: pd.DataFrame, kpi: str) -> PointMeans:
@@ -73,7 +73,7 @@ def point_means(rows: pd.DataFrame, kpi: str) -> PointMeans:
         raise ConfigError(f"--kpi {kpi!r}: not a stored KPI (stored: {', '.join(known)})")
     columns = input_columns(ok)
     if not columns:
-        raise ConfigError("the stored runs have no factor or lever columns to explain a KPI by")
+        raise ConfigError("the stored runs have no factor columns to explain a KPI by")
     complete = [c for c in columns if ok[c].notna().all()]
     dropped = [short_name(c) for c in columns if c not in complete]
     if not complete:
