@@ -112,7 +112,7 @@ def _print_discovery(result: DiscoverResult, asked: str, console: Console) -> No
         )
     console.print("\n[bold]peeling trajectory[/bold]")
     table = found.trajectory[["box", "coverage", "density", "mass", "cases", "restricted"]]
-    console.print(table.to_string(index=False, float_format=fmt), highlight=False)
+    console.print(table.to_string(index=False, float_format=fmt), highlight=False, soft_wrap=True)
     stats = found.box_stats()
     console.print(
         f"\n[bold]box {found.chosen}[/bold] ({found.reason}): coverage {stats['coverage']:.3f}, "
@@ -125,7 +125,7 @@ def _print_discovery(result: DiscoverResult, asked: str, console: Console) -> No
     limits = limits.assign(levels=limits["levels"].map(lambda v: "" if v is None else "|".join(v)))
     if not limits["levels"].any():
         limits = limits.drop(columns="levels")
-    console.print(limits.to_string(index=False, float_format=fmt), highlight=False)
+    console.print(limits.to_string(index=False, float_format=fmt), highlight=False, soft_wrap=True)
     console.print(f"\nTables and figure written to {result.out}/", highlight=False)
 
 
@@ -138,5 +138,5 @@ def _print_robust(result: RobustResult, console: Console) -> None:
         f"({int(result.means.frame['runs'].sum())} runs; point means)",
         highlight=False,
     )
-    console.print(summary.to_string(index=False, float_format=fmt), highlight=False)
+    console.print(summary.to_string(index=False, float_format=fmt), highlight=False, soft_wrap=True)
     console.print(f"\nTables written to {result.out}/", highlight=False)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from btoagents.errors import BtoagentsError, ConfigError
@@ -37,7 +38,12 @@ from btoagents.experiment.cases import PointMeans, interest, pick_arm, point_mea
 from btoagents.experiment.discovery import DENSITY_THRESHOLD, Discovery, run_prim
 from btoagents.experiment.parts import write_atomic_bytes
 from btoagents.experiment.robustness import PERCENTILE, regret_table
-from btoagents.experiment.store import QUARANTINE, load_results
+from btoagents.experiment.store import (
+    QUARANTINE,
+    DamagedManifestError,
+    ResultStore,
+    load_results,
+)
 
 #: the folder, inside a results folder, that discover writes into by default
 OUT_FOLDER = "discover"
@@ -203,6 +209,7 @@ def robust_folder(
     means = point_means(rows, question.kpi)
     larger = question.above is not None
     summary, regrets = regret_table(means, question.kpi, larger, question.value, percentile)
+    summary = _in_experiment_order(results, summary)
     folder = _make(output_folder(results, out, "robust-" + question.label()))
     files = [
         _csv(folder / "robustness.csv", summary),
@@ -222,6 +229,18 @@ def robust_folder(
         ),
     ]
     return RobustResult(summary, regrets, means, folder, files)
+
+
+def _in_experiment_order(results: str | Path, summary: pd.DataFrame) -> pd.DataFrame:
+    """The per-arm rows in the order of the experiment file's arms (the manifest's), when
+    the manifest names them; else as stored (alphabetical)."""
+    try:
+        arms = (ResultStore(results).manifest() or {}).get("arms") or []
+    except DamagedManifestError:
+        return summary
+    rank = {arm: i for i, arm in enumerate(arms)}
+    key = summary["arm"].map(lambda a: rank.get(a, len(rank)))
+    return summary.iloc[np.argsort(key.to_numpy(), kind="stable")].reset_index(drop=True)
 
 
 def _make(folder: Path) -> Path:
