@@ -101,6 +101,8 @@ def test_trajectory_is_the_package_trajectory(planted, found):
 def test_box_choice():
     traj = pd.DataFrame({"density": [0.3, 0.6, 0.85, 0.9], "coverage": [1, 0.9, 0.8, 0.5]})
     assert choose(traj, 0.8)[0] == 2  # highest coverage with density >= 0.8
+    tied = pd.DataFrame({"density": [0.3, 0.82, 0.9, 0.95], "coverage": [1, 0.9, 0.9, 0.6]})
+    assert choose(tied, 0.8)[0] == 2  # of equal coverage, the denser
     assert choose(traj, 0.95) == (3, "the densest box: no box reaches density 0.95")
     assert choose(traj, 0.8, box=1) == (1, "picked by --box")
     with pytest.raises(ConfigError, match="--box = 4: the trajectory has boxes 0 to 3"):

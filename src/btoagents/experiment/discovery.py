@@ -20,8 +20,10 @@ Coverage falls and density rises along the trajectory; the analyst picks a box o
 trade-off. By default :func:`choose` takes the box of highest coverage among those with
 density at least ``threshold`` (0.8, the density threshold of the EMA Workbench's PRIM:
 Kwakkel, "The Exploratory Modeling Workbench", Environmental Modelling & Software 96, 2017),
-i.e. the first such box along the trajectory: the later ones are smaller, purer and fit the
-sample's noise (the last, at ``mass_min``, most of all). With no box that dense, the densest
+and of several such boxes with that coverage the densest: a box on the coverage-density
+frontier, early on the trajectory. The later boxes are smaller, purer and fit the sample's
+noise (the last, at ``mass_min``, most of all), so the trajectory's last box, which the
+``prim`` package selects by default, is not the default here. With no box that dense, the densest
 is taken. Each restricted factor of a box has a quasi-p-value: a one-sided binomial test of
 whether the box's density is higher than without that restriction (Bryant and Lempert 2010);
 a large value says the restriction could be dropped.
@@ -139,7 +141,8 @@ def run_prim(
 
 def choose(trajectory: pd.DataFrame, threshold: float, box: int | None = None) -> tuple[int, str]:
     """The chosen box's index and why: ``box`` when given, else the box of highest coverage
-    (the first along the trajectory) with density >= ``threshold``, else the densest.
+    with density >= ``threshold`` (of several with that coverage, the densest), else the
+    densest box.
 
     Raises:
         ConfigError: ``box`` outside the trajectory.
@@ -149,9 +152,13 @@ def choose(trajectory: pd.DataFrame, threshold: float, box: int | None = None) -
         if not 0 <= box <= last:
             raise ConfigError(f"--box = {box}: the trajectory has boxes 0 to {last}")
         return box, "picked by --box"
-    dense = np.flatnonzero(trajectory["density"].to_numpy() >= threshold - 1e-12)
+    density = trajectory["density"].to_numpy(dtype=float)
+    coverage = trajectory["coverage"].to_numpy(dtype=float)
+    dense = np.flatnonzero(density >= threshold - 1e-12)
     if dense.size:
-        return int(dense[0]), f"highest coverage with density >= {threshold:g}"
+        top = dense[coverage[dense] >= coverage[dense].max() - 1e-12]
+        pick = int(top[np.argmax(density[top])])  # of equal coverage, the densest
+        return pick, f"highest coverage with density >= {threshold:g}"
     best = int(np.argmax(trajectory["density"].to_numpy()))
     return best, f"the densest box: no box reaches density {threshold:g}"
 
