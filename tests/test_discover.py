@@ -84,6 +84,8 @@ def test_coverage_and_density_match_the_construction(planted, found):
     assert stats["cases"] == inside.sum() and stats["of_interest"] == y[inside].sum()
     assert stats["coverage"] == pytest.approx(y[inside].sum() / y.sum())
     assert stats["mass"] == pytest.approx(inside.mean())
+    lo, hi = wilson_by_hand(stats["of_interest"], stats["cases"])
+    assert stats["density_ci"] == [pytest.approx(lo), pytest.approx(hi)]
 
 
 def test_trajectory_is_the_package_trajectory(planted, found):

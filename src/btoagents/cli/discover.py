@@ -115,9 +115,10 @@ def _print_discovery(result: DiscoverResult, asked: str, console: Console) -> No
     console.print(table.to_string(index=False, float_format=fmt), highlight=False, soft_wrap=True)
     stats = found.box_stats()
     console.print(
-        f"\n[bold]box {found.chosen}[/bold] ({found.reason}): coverage {stats['coverage']:.3f}, "
-        f"density {stats['density']:.3f}, mass {stats['mass']:.3f} ({stats['cases']} points, "
-        f"{stats['of_interest']} of interest)",
+        f"\n[bold]box {found.chosen}[/bold] ({found.reason}): coverage {stats['coverage']:.3f} "
+        f"{_ci(stats['coverage_ci'])}, density {stats['density']:.3f} "
+        f"{_ci(stats['density_ci'])}, mass {stats['mass']:.3f} ({stats['cases']} points, "
+        f"{stats['of_interest']} of interest; Wilson 95% intervals)",
         highlight=False,
         soft_wrap=True,
     )
@@ -127,6 +128,10 @@ def _print_discovery(result: DiscoverResult, asked: str, console: Console) -> No
         limits = limits.drop(columns="levels")
     console.print(limits.to_string(index=False, float_format=fmt), highlight=False, soft_wrap=True)
     console.print(f"\nTables and figure written to {result.out}/", highlight=False)
+
+
+def _ci(interval: list[float] | None) -> str:
+    return "[n/a]" if interval is None else f"[{interval[0]:.3f}, {interval[1]:.3f}]"
 
 
 def _print_robust(result: RobustResult, console: Console) -> None:

@@ -81,9 +81,20 @@ class Discovery:
         return out.iloc[order].reset_index(drop=True)
 
     def box_stats(self, box: int | None = None) -> dict[str, Any]:
-        """The trajectory row of box ``box`` (default: the chosen one) as a dict."""
+        """The trajectory row of box ``box`` (default: the chosen one) as a dict, with
+        Wilson 95% intervals of its coverage and density (``coverage_ci``, ``density_ci``).
+
+        The intervals count the box's cases as binomial draws with the box held fixed: they
+        leave out that the box was chosen on the same cases (which flatters its density)
+        and the noise of the point means near the threshold."""
+        from btoagents.experiment.robustness import wilson
+
         box = self.chosen if box is None else box
-        return self.trajectory.iloc[[box]].to_dict("records")[0]
+        stats = self.trajectory.iloc[[box]].to_dict("records")[0]
+        hits = stats["of_interest"]
+        stats["coverage_ci"] = list(wilson(hits, self.of_interest)[1:])
+        stats["density_ci"] = list(wilson(hits, stats["cases"])[1:]) if stats["cases"] else None
+        return stats
 
 
 def run_prim(

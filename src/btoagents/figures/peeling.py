@@ -43,9 +43,10 @@ def plot_tradeoff(
     ax.annotate(
         f"box {chosen}: coverage {pick['coverage']:.2f}, density {pick['density']:.2f}",
         (pick["coverage"], pick["density"]),
-        xytext=(-6, 8),
+        xytext=(-8, -4),
         textcoords="offset points",
         ha="right",
+        va="top",
         fontsize=6.5,
     )
     ax.axhline(threshold, color="0.4", ls="--", lw=0.7)
