@@ -354,3 +354,18 @@ def test_point_means_leave_out_a_factor_with_gaps_and_need_two_arms_for_regret()
     one = point_means(rows[rows["arm"] == "A"], "kpi")
     with pytest.raises(ConfigError, match="--robust compares arms; the runs hold one arm"):
         regret_table(one, "kpi", True, 0.0)
+
+
+def test_the_dealer_network_ensemble_file():
+    """The shipped scenario-discovery experiment: an LHS ensemble over seasonality and line
+    rate, with the static hybrid first among its arms."""
+    from btoagents.experiment.spec import load_experiment
+
+    root = Path(__file__).resolve().parents[1]
+    spec = load_experiment(root / "experiments" / "discover_dealer_network.toml")[0]
+    assert spec.design.kind == "latin_hypercube"
+    assert {f.key for f in spec.factors.values()} == {
+        "demand.amplitude",
+        "manufacturer.service_rate",
+    }
+    assert list(spec.arms)[0] == "static-hybrid"
