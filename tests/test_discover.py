@@ -65,6 +65,7 @@ def test_prim_recovers_a_planted_box(found):
     # restricted factors first, each restriction far from noise (quasi-p-value)
     assert list(limits.index[:2]) == sorted(BOX, key=lambda f: limits.loc[f, "qp_value"])
     assert (limits.loc[list(BOX), "qp_value"] < 1e-6).all()
+    assert (limits.loc[list(BOX), "excludes"] > 0).all() and limits.loc["c", "excludes"] == 0
 
 
 def test_coverage_and_density_match_the_construction(planted, found):

@@ -60,8 +60,9 @@ class Discovery:
     points in the box), ``of_interest`` (cases of interest in it) and ``restricted``.
     ``limits``: one row per box and factor, with ``low`` and ``high`` (the factor's units;
     NaN for a categorical factor), ``levels`` (a categorical factor's kept levels, else
-    None), ``restricted`` and ``qp_value`` (NaN when unrestricted). ``chosen``: the index
-    of the chosen box; ``reason``: how it was chosen.
+    None), ``restricted``, ``excludes`` (cases that this restriction alone keeps out of
+    the box: 0 says it changes nothing on these data) and ``qp_value`` (NaN when
+    unrestricted). ``chosen``: the index of the chosen box; ``reason``: how it was chosen.
     """
 
     trajectory: pd.DataFrame
@@ -208,7 +209,9 @@ def _trajectory(found: Any, x: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFram
         cases, hits = int(inside.sum()), int(y[inside].sum())
         for name, row in rows.items():
             if row["restricted"]:
-                row["qp_value"] = _quasi_p(columns, y, rows, name, cases, hits)
+                wider = _inside(columns, rows, skip=name)
+                row["excludes"] = int(wider.sum()) - cases
+                row["qp_value"] = _quasi_p(float(y[wider].mean()), cases, hits)
             limits.append({"box": i, "factor": name, **row})
         stats.append(
             {
@@ -247,6 +250,7 @@ def _row(low: float, high: float, levels: list[str] | None, restricted: bool) ->
         "high": high,
         "levels": levels,
         "restricted": restricted,
+        "excludes": 0,
         "qp_value": math.nan,
     }
 
@@ -268,19 +272,10 @@ def _inside(
     return inside
 
 
-def _quasi_p(
-    columns: dict[str, np.ndarray],
-    y: np.ndarray,
-    rows: dict[str, dict[str, Any]],
-    name: str,
-    n: int,
-    h: int,
-) -> float:
-    """The quasi-p-value of restriction ``name`` of a box holding ``n`` cases, ``h`` of
-    interest: P(Binomial(n, p) >= h), p the density of the box without that restriction
-    (Bryant and Lempert 2010): the chance that the restriction's gain in density is noise."""
+def _quasi_p(p: float, n: int, h: int) -> float:
+    """The quasi-p-value of a restriction of a box holding ``n`` cases, ``h`` of interest:
+    P(Binomial(n, p) >= h), ``p`` the density of the box without that restriction (Bryant
+    and Lempert 2010): the chance that the restriction's gain in density is noise."""
     from scipy.stats import binom
 
-    wider = _inside(columns, rows, skip=name)
-    p = float(y[wider].mean())
     return float(binom.sf(h - 1, n, p))
