@@ -194,7 +194,8 @@ def test_discover_command_writes_tables_and_figure(sweep_folder, capsys):
     assert limits.loc["season", "low"] == pytest.approx(0.5, abs=0.1)
     trajectory = pd.read_csv(out / "trajectory.csv")
     assert {"coverage", "density", "mass", "restricted"} <= set(trajectory.columns)
-    summary = json.loads((out / "discover.json").read_text())
+    # standard JSON: no NaN or Infinity tokens
+    summary = json.loads((out / "discover.json").read_text(), parse_constant=pytest.fail)
     assert summary["box"]["density"] >= DENSITY_THRESHOLD and summary["runs"] == 120
     assert (out / "tradeoff.png").stat().st_size > 1000
     cases = pd.read_csv(out / "cases.csv")

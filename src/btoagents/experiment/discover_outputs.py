@@ -260,15 +260,22 @@ def _csv(path: Path, frame: pd.DataFrame) -> Path:
 
 
 def _json(path: Path, data: dict[str, Any]) -> Path:
-    text = json.dumps(data, indent=2, default=_plain, allow_nan=True)
+    text = json.dumps(_plain(data), indent=2, allow_nan=False)
     return _write(path, (text + "\n").encode())
 
 
 def _plain(value: Any) -> Any:
-    """numpy scalars as Python numbers (json's ``default``)."""
+    """``value`` in JSON's types: numpy scalars as Python numbers, NaN as null (standard
+    JSON has no NaN), containers converted item by item."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
     if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _write(path: Path, data: bytes) -> Path:

@@ -140,7 +140,6 @@ def run_prim(
     found = algorithm.find_box()
     trajectory, limits = _trajectory(found, x, y)
     chosen, reason = choose(trajectory, threshold, box)
-    found.select(chosen)
     settings = {
         "threshold": threshold,
         "peel_alpha": peel_alpha,
