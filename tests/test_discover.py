@@ -213,6 +213,7 @@ def test_discover_command_writes_tables_and_figure(sweep_folder, capsys):
         (["--kpi", "profit", "--above", "1"], "--arm: the runs hold several arms"),
         (["--kpi", "profit", "--above", "1e9", "--arm", "static"], "none of the 60 cases"),
         (["--kpi", "profit", "--below", "nan", "--robust"], "--below = nan: expected a finite"),
+        (["--kpi", "profit", "--below", "1", "--robust", "--arm", "static"], "--arm: not used"),
     ],
 )
 def test_bad_input_is_one_line(sweep_folder, capsys, extra, message):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from btoagents.errors import BtoagentsError
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -84,6 +86,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from btoagents.experiment.discover_outputs import Question, discover_folder, robust_folder
 
     question = Question(args.kpi, above=args.above, below=args.below)
+    if args.robust and (args.arm is not None or args.box is not None):
+        option = "--arm" if args.arm is not None else "--box"
+        raise BtoagentsError(f"{option}: not used with --robust, which compares every arm")
     if args.robust:
         _print_robust(robust_folder(args.results, question, args.percentile, args.out), console)
     else:
