@@ -89,16 +89,28 @@ def test_coverage_and_density_match_the_construction(planted, found):
     assert stats["density_ci"] == [pytest.approx(lo), pytest.approx(hi)]
 
 
-def test_trajectory_is_the_package_trajectory(planted, found):
+def test_trajectory_is_the_workbench_trajectory(planted, found):
     """Every box's coverage, density and mass, counted from the limits we report, equal
-    those the prim package computes from its own indices."""
-    import prim
+    those the EMA Workbench's PRIM computes from its own indices; so do the quasi-p-values
+    of restrictions on one side only (the Workbench drops one side of a limit at a time)."""
+    from btoagents.experiment.discovery import _find_box
 
     x, y = planted
-    box = prim.Prim(x, y.astype(bool)).find_box()
-    theirs = box.peeling_trajectory[["coverage", "density", "mass"]].to_numpy(dtype=float)
+    box = _find_box(x, y.astype(bool), 0.05, 0.05, 0.05)
+    traj = box.peeling_trajectory
+    theirs = traj[["coverage", "density", "mass"]].to_numpy(dtype=float)
     ours = found.trajectory[["coverage", "density", "mass"]].to_numpy(dtype=float)
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
+    assert found.trajectory["cases"].tolist() == traj["n"].tolist()
+    assert found.trajectory["restricted"].tolist() == traj["res_dim"].tolist()
+    one_sided = 0
+    for i, qp in enumerate(box.p_values):
+        limits = found.box_limits(i).set_index("factor")
+        for factor, (low, high) in qp.items():
+            if min(low, high) == -1 and max(low, high) >= 0:  # -1: that side unrestricted
+                assert limits.loc[factor, "qp_value"] == pytest.approx(max(low, high))
+                one_sided += 1
+    assert one_sided > 10
 
 
 def test_box_choice():
@@ -121,13 +133,45 @@ def test_nothing_to_discover():
 
 
 def test_categorical_factor_is_peeled_by_level():
-    """A string factor is peeled level by level (the package's own limits fail on it under
-    pandas 3; ours are read from its box limits)."""
+    """A string factor is peeled level by level, a boolean one too; a factor with a single
+    level (which the Workbench leaves out) is reported unrestricted."""
     rng = np.random.default_rng(3)
-    x = pd.DataFrame({"mode": rng.choice(["air", "sea", "rail"], 300), "u": rng.uniform(size=300)})
-    y = (x["mode"] == "air").to_numpy() & (rng.uniform(size=300) < 0.9)
+    x = pd.DataFrame(
+        {
+            "mode": rng.choice(["air", "sea", "rail"], 300),
+            "u": rng.uniform(size=300),
+            "flag": rng.uniform(size=300) < 0.5,
+            "fixed": ["one"] * 300,
+        }
+    )
+    y = (x["mode"] == "air").to_numpy() & x["flag"].to_numpy() & (rng.uniform(size=300) < 0.9)
     limits = run_prim(x, y).box_limits().set_index("factor")
     assert limits.loc["mode", "levels"] == ["air"] and limits.loc["mode", "restricted"]
+    assert limits.loc["flag", "levels"] == ["True"] and limits.loc["flag", "restricted"]
+    assert limits.loc["fixed", "levels"] == ["one"] and not limits.loc["fixed", "restricted"]
+
+
+def test_integer_factor_limits_are_integers():
+    """An integer factor pasted back to a midpoint between two values (which the Workbench
+    cannot write into integer limits under pandas 3: it raises a TypeError) is reported at
+    the integer keeping the same cases, so every box holds the cases the Workbench counts.
+    Cases of interest: k <= 20 of k in 0..39 and u < 0.6 (90% of them), plus 5% noise."""
+    from btoagents.experiment.discovery import _find_box
+
+    rng = np.random.default_rng(1)
+    x = pd.DataFrame({"k": rng.integers(0, 40, 300), "u": rng.uniform(size=300)})
+    inside = (x["k"] <= 20).to_numpy() & (x["u"] < 0.6).to_numpy()
+    y = inside & (rng.uniform(size=300) < 0.9) | (rng.uniform(size=300) < 0.05)
+    box = _find_box(x, y, 0.05, 0.05, 0.05)
+    pasted = box.box_lims[-1]  # the last step pastes k's high end back to 16.5
+    assert (pasted.loc[0, "k"], pasted.loc[1, "k"]) == (0, 16.5)
+    found = run_prim(x, y)
+    assert found.box_limits(len(box.box_lims) - 1).set_index("factor").loc["k", "high"] == 16
+    assert found.trajectory["cases"].tolist() == box.peeling_trajectory["n"].tolist()
+    k = found.limits[found.limits["factor"] == "k"]
+    assert (k["low"] == k["low"].round()).all() and (k["high"] == k["high"].round()).all()
+    chosen = found.box_limits().set_index("factor").loc["k"]
+    assert chosen["restricted"] and chosen["high"] < 39
 
 
 # -- the command on a stored sweep ------------------------------------------------------

@@ -19,23 +19,27 @@ Technological Forecasting and Social Change 77(1), 2010):
 Coverage falls and density rises along the trajectory; the analyst picks a box on that
 trade-off. By default :func:`choose` takes the box of highest coverage among those with
 density at least ``threshold`` (0.8, the density threshold of the EMA Workbench's PRIM:
-Kwakkel, "The Exploratory Modeling Workbench", Environmental Modelling & Software 96, 2017),
-and of several such boxes with that coverage the densest: a box on the coverage-density
-frontier, early on the trajectory. The later boxes are smaller, purer and fit the sample's
-noise (the last, at ``mass_min``, most of all), so the trajectory's last box, which the
-``prim`` package selects by default, is not the default here. With no box that dense, the densest
-is taken. Each restricted factor of a box has a quasi-p-value: a one-sided binomial test of
-whether the box's density is higher than without that restriction (Bryant and Lempert 2010);
-a large value says the restriction could be dropped.
+Kwakkel, "The Exploratory Modeling Workbench", Environmental Modelling & Software
+96:239-250, 2017), and of several such boxes with that coverage the densest: a box on the
+coverage-density frontier, early on the trajectory. The later boxes are smaller, purer and
+fit the sample's noise (the last, at ``mass_min``, most of all), so the trajectory's last
+box, which the Workbench's ``PrimBox`` selects by default, is not the default here. With no
+box that dense, the densest is taken. Each restricted factor of a box has a quasi-p-value:
+a one-sided binomial test of whether the box's density is higher than without that
+restriction (Bryant and Lempert 2010); a large value says the restriction could be dropped.
+The Workbench's own quasi-p-values drop one end of a limit at a time (two values for a
+factor bounded at both ends); the one here drops the whole restriction, as ``excludes``
+counts it (the two agree for a factor bounded at one end).
 
-The algorithm is the ``prim`` package (PRIM 1.0, a stand-alone version of the EMA
-Workbench's PRIM, itself derived from RAND's sdtoolkit); the cases are design points
-(:mod:`btoagents.experiment.cases`).
+The algorithm is the EMA Workbench's PRIM (``ema_workbench.analysis.prim``, BSD-3, itself
+derived from RAND's sdtoolkit; Kwakkel 2017), with its default lenient objective (gain in
+density per case removed); the cases are design points (:mod:`btoagents.experiment.cases`).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,8 +119,6 @@ def run_prim(
         ConfigError: one line when ``y`` holds no case of interest or only such cases (no
             region to find), or ``threshold``, ``box`` or an alpha is out of range.
     """
-    import prim  # imported here: it loads matplotlib
-
     y = np.asarray(y, dtype=bool)
     if not 0 < threshold <= 1:
         raise ConfigError(f"--threshold = {threshold}: a density, expected in (0, 1]")
@@ -135,17 +137,15 @@ def run_prim(
             "(move the threshold --above/--below)"
         )
     x = _prim_frame(x)
-    # y given as booleans: the package's own thresholding skips a threshold of 0
-    algorithm = prim.Prim(x, y, peel_alpha=peel_alpha, paste_alpha=paste_alpha, mass_min=mass_min)
-    found = algorithm.find_box()
-    trajectory, limits = _trajectory(found, x, y)
+    found = _find_box(x, y, peel_alpha, paste_alpha, mass_min)
+    trajectory, limits = _trajectory(found.box_lims, x, y)
     chosen, reason = choose(trajectory, threshold, box)
     settings = {
         "threshold": threshold,
         "peel_alpha": peel_alpha,
         "paste_alpha": paste_alpha,
         "mass_min": mass_min,
-        "prim": "prim " + getattr(prim, "__version__", "?"),
+        "prim": "ema_workbench " + _workbench_version(),
     }
     return Discovery(trajectory, limits, chosen, reason, len(y), n_interest, settings)
 
@@ -174,36 +174,67 @@ def choose(trajectory: pd.DataFrame, threshold: float, box: int | None = None) -
     return best, f"the densest box: no box reaches density {threshold:g}"
 
 
+def _find_box(
+    x: pd.DataFrame, y: np.ndarray, peel_alpha: float, paste_alpha: float, mass_min: float
+) -> Any:
+    """The Workbench's first PRIM box (a ``PrimBox``) on cases ``x`` classified by ``y``.
+
+    An integer factor's limits are held as floats: the Workbench peels it at integers but
+    may paste it back to a midpoint between two values (7.5), which pandas 3 refuses to
+    write into an integer column of the box limits; :func:`_limit` reads such a limit back
+    as the integer limit that keeps the same cases."""
+    with warnings.catch_warnings():
+        # the Workbench warns at import that its ipyparallel evaluator is unavailable
+        warnings.filterwarnings("ignore", "ipyparallel not installed", UserWarning)
+        from ema_workbench.analysis import prim  # imported here: it loads matplotlib, sklearn
+
+        # and, under pandas 3, that it drops a column in place (a deprecation of its own)
+        warnings.filterwarnings("ignore", "The inplace keyword in DataFrame.drop")
+        kwargs = {"peel_alpha": peel_alpha, "paste_alpha": paste_alpha, "mass_min": mass_min}
+        algorithm = prim.Prim(x, y, **kwargs)
+    integers = algorithm.box_init.select_dtypes("integer").columns
+    algorithm.box_init = algorithm.box_init.astype(dict.fromkeys(integers, "float64"))
+    return algorithm.find_box()
+
+
+def _workbench_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ema_workbench")
+    except PackageNotFoundError:  # pragma: no cover - run from a source checkout
+        return "?"
+
+
 def _prim_frame(x: pd.DataFrame) -> pd.DataFrame:
-    """The cases as PRIM's peeling operations expect them: numbers as float64 or int64,
-    anything else as Python objects (categorical peeling)."""
+    """The cases with the dtypes the Workbench's PRIM tells apart: integers as int64
+    (peeled at integers), other numbers as float64, anything else (strings, booleans) as
+    categories peeled level by level."""
     out = {}
     for name in x.columns:
         col = x[name]
-        if pd.api.types.is_bool_dtype(col):
-            out[str(name)] = col.astype(object)
+        if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
+            out[str(name)] = col.astype(str).astype("category")
         elif pd.api.types.is_integer_dtype(col):
             out[str(name)] = col.astype("int64")
-        elif pd.api.types.is_numeric_dtype(col):
-            out[str(name)] = col.astype("float64")
         else:
-            out[str(name)] = col.astype(str).astype(object)
+            out[str(name)] = col.astype("float64")
     return pd.DataFrame(out)
 
 
-def _trajectory(found: Any, x: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The trajectory and the limits of every box of a PRIM box object, each box's cases
-    counted again from its limits (so the table and its limits agree).
+def _trajectory(
+    lims: list[pd.DataFrame], x: pd.DataFrame, y: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The trajectory and the limits of every box of a PRIM trajectory (``lims``: each
+    box's limits, rows 0 and 1 the low and high ends, a set of levels for a categorical
+    factor), each box's cases counted again from its limits (so the table and its limits
+    agree), with the quasi-p-values of :func:`_quasi_p`.
 
-    The limits are read from the box's list of limits (``box_lims`` in the package's
-    documentation, ``_box_lims`` in its code): the package's ``PrimBox.limits`` fails on a
-    categorical factor under pandas 3, so the quasi-p-values are computed here.
-    """
-    lims = getattr(found, "box_lims", None) or found._box_lims
+    The Workbench drops a categorical factor with a single level: it is unrestricted."""
     columns = {name: _column(x[name]) for name in x.columns}
     stats, limits = [], []
     for i, lim in enumerate(lims):
-        rows = {name: _limit(col, lim[name]) for name, col in columns.items()}
+        rows = {name: _limit(col, lim.get(name)) for name, col in columns.items()}
         inside = _inside(columns, rows)
         cases, hits = int(inside.sum()), int(y[inside].sum())
         for name, row in rows.items():
@@ -227,18 +258,26 @@ def _trajectory(found: Any, x: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFram
 
 
 def _column(col: pd.Series) -> np.ndarray:
-    """A factor's values: floats, or strings for a categorical factor."""
-    return col.astype(str).to_numpy() if col.dtype == object else col.to_numpy(dtype=float)
+    """A factor's values: numbers (int64 or float64), or strings for a categorical factor."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.astype(str).to_numpy(dtype=object)
+    return col.to_numpy()
 
 
-def _limit(values: np.ndarray, lim: Any) -> dict[str, Any]:
-    """One factor's limits in a box (``lim``: the box's pair of limits for it), and whether
-    they narrow the factor's range (or its set of levels) in the data."""
-    if values.dtype.kind != "f":
-        kept = sorted(map(str, lim[0]))
+def _limit(values: np.ndarray, lim: pd.Series | None) -> dict[str, Any]:
+    """One factor's limits in a box (``lim``: the box's pair of limits for it, None for a
+    factor PRIM left out), and whether they narrow the factor's range (or its set of
+    levels) in the data. An integer factor's limits are the integers that keep the same
+    cases (a pasted limit of 7.5 reads as 8 at the low end, 7 at the high end)."""
+    if values.dtype.kind == "O":
         every = sorted(set(values.tolist()))
+        kept = every if lim is None else sorted(map(str, lim.iloc[0]))
         return _row(math.nan, math.nan, kept, kept != every)
-    low, high = float(lim[0]), float(lim[1])
+    if lim is None:
+        return _row(float(values.min()), float(values.max()), None, False)
+    low, high = float(lim.iloc[0]), float(lim.iloc[1])
+    if values.dtype.kind in "iu":
+        low, high = float(math.ceil(low)), float(math.floor(high))
     restricted = low > values.min() or high < values.max()
     return _row(low, high, None, bool(restricted))
 
