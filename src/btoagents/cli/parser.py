@@ -25,6 +25,7 @@ COMMANDS = (
     "btoagents.cli.sweep",
     "btoagents.cli.select",
     "btoagents.cli.analyze",
+    "btoagents.cli.discover",
     "btoagents.cli.status",
     "btoagents.cli.validate",
     "btoagents.cli.calibrate",
