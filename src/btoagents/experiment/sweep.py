@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -284,9 +284,31 @@ def _run(
     scheduler: str | None,
     progress_every: float,
 ) -> tuple[Counter[str], ExecStats]:
-    """Run ``tasks``, storing rows in batches; records the attempt's end in the manifest
-    however it ends. Returns the stored rows' status counts and the executor's stats."""
+    """Run ``tasks``, storing rows in batches (:func:`store_runs`)."""
     progress = Progress(len(tasks), name, every=progress_every)
+    # nothing to run: no pool or cluster to start
+    return store_runs(store, tasks, progress, executor if tasks else "serial", workers, scheduler)
+
+
+def store_runs(
+    store: ResultStore,
+    tasks: Iterable[RunTask],
+    progress: Progress,
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    flush_now: Callable[[dict[str, Any]], bool] | None = None,
+    on_stored: Callable[[list[dict[str, Any]]], None] | None = None,
+) -> tuple[Counter[str], ExecStats]:
+    """Run ``tasks`` (a list, or a feed: see :mod:`btoagents.experiment.executors`) on
+    ``executor``, storing rows in atomic batches of ``BATCH_ROWS`` rows or
+    ``BATCH_SECONDS``; records the attempt's end in the manifest however it ends and
+    closes ``progress``. Returns the stored rows' status counts and the executor's stats.
+
+    ``flush_now(row)`` true stores the batch at once, with that row; ``on_stored(rows)``
+    is called with every batch once it is on disk (a search tells its optimiser a
+    candidate's result only when the candidate's runs are stored).
+    """
     batch: list[dict[str, Any]] = []
     stored: Counter[str] = Counter()
     last_flush = time.perf_counter()
@@ -296,13 +318,20 @@ def _run(
         with _writing(store.folder, running=True):
             store.write_rows(batch)
         stored.update(row["status"] for row in batch)
+        written = [{k: v for k, v in row.items() if k != "_timeseries"} for row in batch]
         batch.clear()
         last_flush = time.perf_counter()
+        if on_stored is not None and written:
+            on_stored(written)
 
     def on_row(row: dict[str, Any]) -> None:
         batch.append(row)
         progress.advance(row["status"] != "ok")
-        if len(batch) >= BATCH_ROWS or time.perf_counter() - last_flush >= BATCH_SECONDS:
+        if (
+            len(batch) >= BATCH_ROWS
+            or time.perf_counter() - last_flush >= BATCH_SECONDS
+            or (flush_now is not None and flush_now(row))
+        ):
             flush()
 
     n = workers or os.cpu_count() or 1
@@ -310,7 +339,7 @@ def _run(
     stopped_by: BaseException | None = None
     try:
         try:
-            if executor == "serial" or not tasks:
+            if executor == "serial":
                 stats = run_serial(tasks, on_row)
             elif executor == "process":
                 stats = run_process(tasks, on_row, n)
