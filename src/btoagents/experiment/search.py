@@ -130,7 +130,7 @@ def optimize(
     store = ResultStore(folder if folder is not None else results_folder(spec, results_root))  # type: ignore[arg-type]
     n_workers = workers or 1
     with _writing(store.folder), store.lock():
-        store.open(_manifest(prep, path))
+        store.open(_manifest(prep, path), new=new)
         # the budget may have grown since the folder was made (--budget)
         store.update_manifest(
             runs_total=spec.search.candidates * spec.replications,
@@ -155,7 +155,7 @@ def optimize(
         result = report(
             spec,
             rows,
-            len(search.study.trials),
+            search.asked(),
             search.told,
             search.ran,
             time.perf_counter() - started,
@@ -223,19 +223,23 @@ class Search:
         }
 
     # -- budget -----------------------------------------------------------------------------
+    def asked(self) -> int:
+        """Trials asked so far, in all calls (the candidates budget counts them)."""
+        return len(self.study.get_trials(deepcopy=False))
+
     def _runs_spent(self) -> int:
         return len(self.known) * self.reps
 
     def runs_left(self) -> int:
         """Runs the budget still allows (an upper bound: repeated candidates cost none)."""
-        asks = max(0, self.spec.search.candidates - len(self.study.trials))
+        asks = max(0, self.spec.search.candidates - self.asked())
         left = (asks + len(self.waiting)) * self.reps
         if self.spec.search.runs is not None:
             left = min(left, max(0, self.spec.search.runs - self._runs_spent()) + len(self.queue))
         return left
 
     def _may_ask(self) -> bool:
-        if len(self.study.trials) >= self.spec.search.candidates:
+        if self.asked() >= self.spec.search.candidates:
             return False
         runs = self.spec.search.runs
         return runs is None or self._runs_spent() + self.reps <= runs
@@ -403,11 +407,13 @@ def _manifest(prep: PreparedSearch, path: str | Path) -> dict[str, Any]:
 
 
 def _design(rows: pd.DataFrame, spec: SearchSpec) -> dict[str, Any]:
-    """The manifest's design record of a search: its candidates' lever values in id order
-    (an explicit design: ``btoagents analyze`` reads it as a sweep's)."""
+    """The manifest's design record of a search: its candidates' lever values in the order
+    of their ids (the ``point`` column; ids need not be consecutive), as an explicit
+    design, so ``btoagents analyze`` reads the folder as a sweep's."""
     points: list[dict[str, Any]] = []
     if len(rows):
         cols = [f"factor.{n}" for n in spec.levers if f"factor.{n}" in rows.columns]
-        first = rows.drop_duplicates("point").sort_values("point")
-        points = json.loads(first[["point", *cols]].to_json(orient="records"))
+        first = rows.drop_duplicates("point").sort_values("point")[cols]
+        first.columns = [c.removeprefix("factor.") for c in cols]
+        points = json.loads(first.to_json(orient="records"))
     return {"kind": "points", "settings": {}, "problem": None, "points": points}

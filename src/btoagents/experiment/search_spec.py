@@ -34,7 +34,9 @@ The sampler is Optuna's (Akiba et al., "Optuna: a next-generation hyperparameter
 optimization framework", KDD 2019): TPE (Bergstra et al., "Algorithms for hyper-parameter
 optimization", NeurIPS 2011) or a Gaussian process for one objective, NSGA-II (Deb et al.,
 "A fast and elitist multiobjective genetic algorithm: NSGA-II", IEEE Transactions on
-Evolutionary Computation 6(2), 2002) for several; constraints go to the sampler as
+Evolutionary Computation 6(2), 2002) for several, or TPE's multi-objective form (Ozaki et
+al., "Multiobjective tree-structured Parzen estimator for computationally expensive
+optimization problems", GECCO 2020), which needs fewer candidates; constraints go to the sampler as
 constraint values (feasible when <= 0). The budget is not part of the search's identity
 (:func:`search_hash`): running the same file with a larger ``--budget`` continues the
 search.
@@ -225,10 +227,10 @@ class SearchSpec(_Section):
     @model_validator(mode="after")
     def _sampler_fits(self) -> Self:
         sampler = self.search.sampler
-        if len(self.objectives) > 1 and sampler in ("tpe", "gp"):
+        if len(self.objectives) > 1 and sampler == "gp":
             raise ValueError(
-                f"search.sampler = {sampler!r} optimises one objective; "
-                f"{len(self.objectives)} objectives need 'nsga2' (or 'auto')"
+                f"search.sampler = 'gp' optimises one objective here; "
+                f"{len(self.objectives)} objectives need 'nsga2', 'tpe' or 'auto'"
             )
         if sampler == "gp":
             import importlib.util
