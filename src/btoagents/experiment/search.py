@@ -97,7 +97,10 @@ def prepare_search(path: str | Path, budget: int | None = None) -> PreparedSearc
             try:
                 scn = load_scenario(base, lever_overrides(spec, {name: value}))
             except ConfigError as exc:
-                raise ConfigError(f"{label}: levers.{name} = {value!r}: {exc}") from None
+                hint = ""
+                if lever.range is not None and not lever.integer and "an integer" in str(exc):
+                    hint = f"; set integer = true in [levers.{name}]"
+                raise ConfigError(f"{label}: levers.{name} = {value!r}: {exc}{hint}") from None
             check_budget(
                 scn,
                 force=spec.force,
