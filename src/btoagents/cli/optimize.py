@@ -89,10 +89,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
         )
     if result.paired:
         p = result.paired
+        ties = f"; {p['ties']} candidates tie with the best" if p.get("ties") else ""
         console.print(
             f"\nbest - runner-up (candidate {p['runner_up']}), paired over {p['n']} "
             f"replications: {p['kpi']} {fmt(p['difference'])} "
-            f"[{fmt(p['ci_low'])}, {fmt(p['ci_high'])}]",
+            f"[{fmt(p['ci_low'])}, {fmt(p['ci_high'])}]{ties}",
             highlight=False,
             soft_wrap=True,
         )

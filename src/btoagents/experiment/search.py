@@ -109,7 +109,20 @@ def prepare_search(path: str | Path, budget: int | None = None) -> PreparedSearc
             )
             checked.append(scn)
     check_kpi_names(spec.stored_kpis(), checked, label)
-    return PreparedSearch(spec, text, search_hash(spec), base, plugins_used(checked))
+    # a range's ends name the plugins of the base; a choice may name others (describing
+    # a plugin reads the installed distributions' metadata: once per distinct scenario)
+    distinct = {json.dumps(describe_key(s)): s for s in checked}
+    return PreparedSearch(spec, text, search_hash(spec), base, plugins_used(distinct.values()))
+
+
+def describe_key(scn: Scenario) -> list[Any]:
+    """The plugin choices of a scenario (each plugin kind's field), to describe each
+    distinct set once."""
+    from btoagents.plugins.kinds import KINDS
+
+    return [
+        repr(getattr(getattr(scn, kind.section, None), kind.field, None)) for kind in KINDS.values()
+    ]
 
 
 def optimize(

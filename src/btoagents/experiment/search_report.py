@@ -6,8 +6,9 @@ Each candidate's KPIs are the mean over its replications with a Student-t 95% CI
 satisfies it. Only candidates with every replication stored and ok are compared.
 
 - One objective: the best feasible candidate, and its paired difference from the
-  runner-up, replication by replication: both ran on the same seeds (common random
-  numbers), so the difference's CI is far narrower than the two CIs suggest (Law,
+  runner-up (the next candidate with another result: lever values that set the same
+  scenario give the same runs, and count as ties), replication by replication: both ran
+  on the same seeds (common random numbers), so the difference's CI is far narrower than the two CIs suggest (Law,
   "Simulation Modeling and Analysis", 5th ed., McGraw-Hill 2015, section 11.2). A CI
   that excludes 0 says the best beats the runner-up beyond the noise of the replications.
 - Several objectives: the Pareto front, the feasible candidates that no other feasible
@@ -189,8 +190,15 @@ def report(
     else:
         order = ranked(spec, table)
         result = order.head(1)
+        kpi = next(iter(spec.objectives))
         if len(order) > 1:
-            pair = order["point"].iloc[:2].tolist()
-            paired = paired_difference(spec, rows, int(pair[0]), int(pair[1]))
+            best = int(order["point"].iloc[0])
+            # the runner-up runs differently: lever values that set the same scenario (a
+            # tail share rounding to the same variants) give the same runs, a tie
+            same = order[kpi] == order[kpi].iloc[0]
+            others = order[~same]
+            if len(others):
+                paired = paired_difference(spec, rows, best, int(others["point"].iloc[0]))
+                paired["ties"] = int(same.sum()) - 1
     stored = int(rows["status"].isin(["ok", "failed"]).sum()) if len(rows) else 0
     return SearchReport(spec, table, result, trials, stored, told_now, ran_now, elapsed, paired)

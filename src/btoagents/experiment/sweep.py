@@ -327,11 +327,8 @@ def store_runs(
     def on_row(row: dict[str, Any]) -> None:
         batch.append(row)
         progress.advance(row["status"] != "ok")
-        if (
-            len(batch) >= BATCH_ROWS
-            or time.perf_counter() - last_flush >= BATCH_SECONDS
-            or (flush_now is not None and flush_now(row))
-        ):
+        urgent = flush_now is not None and flush_now(row)  # always asked: it counts rows
+        if urgent or len(batch) >= BATCH_ROWS or time.perf_counter() - last_flush >= BATCH_SECONDS:
             flush()
 
     n = workers or os.cpu_count() or 1
