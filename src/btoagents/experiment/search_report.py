@@ -10,7 +10,8 @@ satisfies it. Only candidates with every replication stored and ok are compared.
   scenario give the same runs, and count as ties), replication by replication: both ran
   on the same seeds (common random numbers), so the difference's CI is far narrower than
   the two CIs suggest (Law, "Simulation Modeling and Analysis", 5th ed., McGraw-Hill
-  2015, section 11.2). A CI that excludes 0 says the best beats the runner-up beyond the noise of the replications.
+  2015, section 11.2). A CI that excludes 0 says the best beats the runner-up beyond
+  the noise of the replications.
 - Several objectives: the Pareto front, the feasible candidates that no other feasible
   candidate matches or beats on every objective and beats on one (Deb, "Multi-objective
   optimization using evolutionary algorithms", Wiley 2001, section 2.4), each objective
