@@ -156,6 +156,18 @@ def test_a_search_folder_reads_as_a_sweep_folder(tmp_path, zdt_module, capsys):
     assert parts["run_key"].is_unique
 
 
+def test_a_budget_of_runs_stops_the_search_and_a_larger_budget_continues_it(tmp_path, zdt_module):
+    text = FRONT.format(module=zdt_module).replace("candidates = 40", "candidates = 40\nruns = 3")
+    path = write(tmp_path, text)
+    first = optimize(path, results_root=tmp_path / "results")
+    assert first.runs_stored == 3 and len(first.candidates) == 3
+    # the budget is not part of the search's identity: more candidates continue it
+    path.write_text(text.replace("runs = 3", "runs = 5"))
+    more = optimize(path, results_root=tmp_path / "results")
+    assert more.runs_stored == 5 and more.ran_now == 2
+    assert set(first.candidates["point"]) < set(more.candidates["point"])
+
+
 # -- bad search files ----------------------------------------------------------------------
 
 
