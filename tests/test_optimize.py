@@ -168,6 +168,17 @@ def test_a_budget_of_runs_stops_the_search_and_a_larger_budget_continues_it(tmp_
     assert set(first.candidates["point"]) < set(more.candidates["point"])
 
 
+def test_a_lost_journal_is_rebuilt_from_the_stored_runs(tmp_path, zdt_module):
+    text = FRONT.format(module=zdt_module).replace("candidates = 40", "candidates = 5")
+    path = write(tmp_path, text)
+    first = optimize(path, results_root=tmp_path / "results")
+    (tmp_path / "results" / "zdt" / "optuna.journal").unlink()
+    more = optimize(path, results_root=tmp_path / "results", budget=8)
+    assert more.trials == 8  # the 5 stored candidates told again, 3 asked
+    assert more.ran_now == more.runs_stored - first.runs_stored <= 3
+    assert raw_parts(tmp_path / "results" / "zdt")["run_key"].is_unique
+
+
 # -- bad search files ----------------------------------------------------------------------
 
 

@@ -87,6 +87,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
         console.print(
             table.to_string(index=False, float_format=fmt), highlight=False, soft_wrap=True
         )
+    if not result.multi and not result.result.empty:
+        best = result.result.iloc[0].to_dict()
+        lines = " ".join(f"--set {o}" for o in result.overrides(best))
+        console.print(f"\nits overrides: {lines}", highlight=False, soft_wrap=True, markup=False)
     if result.paired:
         p = result.paired
         ties = f"; {p['ties']} candidates tie with the best" if p.get("ties") else ""

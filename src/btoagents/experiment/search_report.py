@@ -137,6 +137,14 @@ class SearchReport:
             cols += [k, f"{k}_low", f"{k}_high"]
         return [c for c in cols if c in self.result.columns]
 
+    def overrides(self, record: dict[str, Any]) -> list[str]:
+        """The ``KEY=VALUE`` overrides that set a result row's lever values (for
+        ``btoagents run --set`` or another experiment file)."""
+        from btoagents.experiment.search_optuna import lever_overrides
+
+        values = {n: _plain(record[n]) for n in self.spec.levers if n in record}
+        return lever_overrides(self.spec, values)
+
     def line(self) -> str:
         """One summary line: what was asked, run and found."""
         what = f"Pareto front of {len(self.result)}" if self.multi else "best of"
@@ -150,6 +158,8 @@ class SearchReport:
     def to_json(self) -> dict[str, Any]:
         """The report as ``result.json`` stores it."""
         records = json.loads(self.result[self.columns()].to_json(orient="records"))
+        for record in records:
+            record["overrides"] = self.overrides(record)
         return {
             "name": self.spec.name,
             "objectives": dict(self.spec.objectives),
@@ -178,6 +188,11 @@ class SearchReport:
                 f"{exc.filename or out}: cannot write the search's result: {exc.strerror or exc}"
             ) from None
         self.files = [out / "candidates.csv", out / name, out / "result.json"]
+
+
+def _plain(value: Any) -> Any:
+    """A table value as a plain Python value (numpy scalars unwrapped)."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def report(
