@@ -21,6 +21,10 @@ power cut): candidates asked but not told are evaluated from their stored runs p
 runs still missing, and the search asks for more until its budget is spent. No run is
 stored twice and no candidate is asked again from scratch. A journal that was lost while
 runs are stored is rebuilt from them (each stored candidate told again).
+
+A candidate with a failed run (or one lost to dead workers) is told failed: its
+objectives are unknown, and the sampler learns nothing from it; ``btoagents status``
+shows why its runs failed.
 """
 
 from __future__ import annotations
@@ -263,11 +267,7 @@ class Search:
             if cand is None:
                 continue
             self.rows[row["run_key"]] = row
-            if row["status"] == "lost":
-                cand.failed = True
-                cand.rows[row["replication"]] = row
-            else:
-                cand.rows[row["replication"]] = row
+            cand.rows[row["replication"]] = row
             if len(cand.rows) >= self.reps:
                 self._finish(cand)
 
