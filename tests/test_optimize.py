@@ -156,27 +156,24 @@ def test_a_search_folder_reads_as_a_sweep_folder(tmp_path, zdt_module, capsys):
     assert parts["run_key"].is_unique
 
 
-def test_a_budget_of_runs_stops_the_search_and_a_larger_budget_continues_it(tmp_path, zdt_module):
+def test_a_larger_budget_continues_a_search_and_a_lost_journal_is_rebuilt(tmp_path, zdt_module):
     text = FRONT.format(module=zdt_module).replace("candidates = 40", "candidates = 40\nruns = 3")
     path = write(tmp_path, text)
+    folder = tmp_path / "results" / "zdt"
     first = optimize(path, results_root=tmp_path / "results")
-    assert first.runs_stored == 3 and len(first.candidates) == 3
-    # the budget is not part of the search's identity: more candidates continue it
+    assert first.runs_stored == 3 and len(first.candidates) == 3  # a budget of runs
+    # the budget is not part of the search's identity: a larger one continues it
     path.write_text(text.replace("runs = 3", "runs = 5"))
     more = optimize(path, results_root=tmp_path / "results")
     assert more.runs_stored == 5 and more.ran_now == 2
     assert set(first.candidates["point"]) < set(more.candidates["point"])
-
-
-def test_a_lost_journal_is_rebuilt_from_the_stored_runs(tmp_path, zdt_module):
-    text = FRONT.format(module=zdt_module).replace("candidates = 40", "candidates = 5")
-    path = write(tmp_path, text)
-    first = optimize(path, results_root=tmp_path / "results")
-    (tmp_path / "results" / "zdt" / "optuna.journal").unlink()
-    more = optimize(path, results_root=tmp_path / "results", budget=8)
-    assert more.trials == 8  # the 5 stored candidates told again, 3 asked
-    assert more.ran_now == more.runs_stored - first.runs_stored <= 3
-    assert raw_parts(tmp_path / "results" / "zdt")["run_key"].is_unique
+    # a lost journal: the stored candidates are told again, then the search goes on
+    (folder / "optuna.journal").unlink()
+    path.write_text(text.replace("candidates = 40\nruns = 3", "candidates = 8"))
+    rebuilt = optimize(path, results_root=tmp_path / "results")
+    assert rebuilt.trials == 8  # the 5 stored candidates told again, 3 asked
+    assert rebuilt.ran_now == rebuilt.runs_stored - 5 <= 3
+    assert raw_parts(folder)["run_key"].is_unique
 
 
 # -- bad search files ----------------------------------------------------------------------
