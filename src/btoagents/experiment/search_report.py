@@ -147,12 +147,12 @@ class SearchReport:
 
     def line(self) -> str:
         """One summary line: what was asked, run and found."""
-        what = f"Pareto front of {len(self.result)}" if self.multi else "best of"
         feasible = int(self.candidates["feasible"].sum()) if len(self.candidates) else 0
+        found = f"; {len(self.result)} on the Pareto front" if self.multi else ""
         return (
             f"{self.spec.name}: {self.trials} candidates asked, {len(self.candidates)} "
-            f"evaluated ({feasible} feasible), {self.runs_stored} runs stored; this call "
-            f"ran {self.ran_now} runs in {self.elapsed:.1f} s; {what} {feasible} feasible"
+            f"evaluated ({feasible} feasible{found}), {self.runs_stored} runs stored; this "
+            f"call ran {self.ran_now} runs in {self.elapsed:.1f} s"
         )
 
     def to_json(self) -> dict[str, Any]:
