@@ -159,10 +159,10 @@ class SearchSettings(_Section):
         None, ge=1, le=10_000, description="candidates evaluated at once (default: workers)"
     )
     population: int | None = Field(
-        None, ge=2, le=10_000, description="NSGA-II population (default: candidates / 5, 4-50)"
+        None, ge=2, le=10_000, description="NSGA-II population (default: 10)"
     )
     startup: int | None = Field(
-        None, ge=1, le=MAX_CANDIDATES, description="TPE/GP random candidates before modelling"
+        None, ge=1, le=MAX_CANDIDATES, description="TPE/GP random candidates before modelling (default: 10)"
     )
 
 
