@@ -162,7 +162,10 @@ class SearchSettings(_Section):
         None, ge=2, le=10_000, description="NSGA-II population (default: 10)"
     )
     startup: int | None = Field(
-        None, ge=1, le=MAX_CANDIDATES, description="TPE/GP random candidates before modelling (default: 10)"
+        None,
+        ge=1,
+        le=MAX_CANDIDATES,
+        description="TPE/GP random candidates before modelling (default: 10)",
     )
 
 
