@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 import dask
 import distributed  # noqa: F401 - its config defaults, before dask.config.set below
 
@@ -106,6 +108,7 @@ def waiting_feed(tasks, rows, size=3):
             yield WAIT
 
 
+@pytest.mark.slow  # a LocalCluster: about 10 s
 def test_a_feed_that_waits_for_rows_gets_all_its_tasks_run(tmp_path):
     tasks = tasks_of(tmp_path)
     for run in (run_serial, lambda feed, on_row: run_dask(feed, on_row, workers=2)):
