@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 import dask
 import distributed  # noqa: F401 - its config defaults, before dask.config.set below
+import pytest
 
 from btoagents.experiment.executors import (
     CHUNKS_PER_WORKER,
