@@ -7,14 +7,17 @@ from pathlib import Path
 
 import dask
 import distributed  # noqa: F401 - its config defaults, before dask.config.set below
+import pytest
 
 from btoagents.experiment.executors import (
     CHUNKS_PER_WORKER,
     MAX_ATTEMPTS,
     MAX_CHUNK,
+    WAIT,
     chunk_size,
     execute_runs,
     run_dask,
+    run_serial,
 )
 from btoagents.experiment.sweep import prepare
 
@@ -93,3 +96,21 @@ def test_a_run_that_always_kills_its_worker_is_lost_and_the_others_are_not(tmp_p
     assert f"worker died {MAX_ATTEMPTS} times" in by_key[poison]["error"]
     assert all(r["status"] == "ok" for k, r in by_key.items() if k != poison)
     assert stats.retried >= MAX_ATTEMPTS - 1
+
+
+def waiting_feed(tasks, rows, size=3):
+    """A feed in rounds of ``size`` tasks, each given only once every earlier row is back
+    (as a search asks its next candidates)."""
+    for i in range(0, len(tasks), size):
+        yield from tasks[i : i + size]
+        while len(rows) < min(i + size, len(tasks)):
+            yield WAIT
+
+
+@pytest.mark.slow  # a LocalCluster: about 10 s
+def test_a_feed_that_waits_for_rows_gets_all_its_tasks_run(tmp_path):
+    tasks = tasks_of(tmp_path)
+    for run in (run_serial, lambda feed, on_row: run_dask(feed, on_row, workers=2)):
+        rows = []
+        run(waiting_feed(tasks, rows), rows.append)
+        assert sorted(r["run_key"] for r in rows) == sorted(t.key for t in tasks)

@@ -23,6 +23,7 @@ COMMANDS = (
     "btoagents.cli.scenarios",
     "btoagents.cli.demo",
     "btoagents.cli.sweep",
+    "btoagents.cli.optimize",
     "btoagents.cli.select",
     "btoagents.cli.analyze",
     "btoagents.cli.discover",

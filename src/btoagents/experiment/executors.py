@@ -19,6 +19,13 @@ plugins it names (:mod:`btoagents.plugins`) from its own ``sys.path`` and workin
 a spawned pool worker has the parent's, a Dask worker those it was started with (start an
 external ``dask worker`` where the plugin imports, e.g. the repository root). A worker that
 cannot import a plugin stores the run as 'failed' with that one-line reason.
+
+**Task feeds.** Tasks are pulled from their iterable one at a time, as workers free up,
+never all at once, so a feed may make its tasks from the rows already handed back (a
+search asks its next candidates once earlier ones are evaluated). A feed that has nothing
+to give until more rows come back yields :data:`WAIT`: the executor then waits for the
+next row and asks again. A feed may yield ``WAIT`` only while some of its tasks are in
+flight (with none in flight no row can come back, and the executor stops).
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ import logging
 import multiprocessing
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -64,6 +71,17 @@ CONNECT_TIMEOUT = 5.0
 STOP_TIMEOUT = 0.5
 
 OnRow = Callable[[dict[str, Any]], None]
+
+
+class _Wait:
+    """The type of :data:`WAIT`."""
+
+    def __repr__(self) -> str:
+        return "WAIT"
+
+
+#: yielded by a task feed that has nothing to give until more rows come back
+WAIT: Any = _Wait()
 
 
 @dataclass
@@ -136,8 +154,14 @@ def ignore_sigint() -> None:
 
 
 def run_serial(tasks: Iterable[RunTask], on_row: OnRow) -> ExecStats:
-    """Run the tasks one after the other in this process (an interrupt drops the current run)."""
+    """Run the tasks one after the other in this process (an interrupt drops the current run).
+
+    Each row is handed back before the next task is pulled, so a feed never waits here: a
+    ``WAIT`` with no task in flight ends the run, as in the other executors.
+    """
     for task in tasks:
+        if task is WAIT:
+            break
         on_row(execute_run(task))
     return ExecStats()
 
@@ -167,7 +191,7 @@ def run_process(tasks: Iterable[RunTask], on_row: OnRow, workers: int) -> ExecSt
                         else:
                             task = next(pending, None)
                             attempt = 1
-                            if task is None:
+                            if task is None or task is WAIT:
                                 break
                         futures[pool.submit(execute_run, task)] = (task, attempt)
                 if not futures:
@@ -229,7 +253,7 @@ def chunk_size(remaining: int, workers: int) -> int:
 
 
 def run_dask(
-    tasks: Sequence[RunTask],
+    tasks: Iterable[RunTask],
     on_row: OnRow,
     workers: int,
     scheduler: str | None = None,
@@ -266,7 +290,7 @@ def connect(scheduler: str, timeout: float = CONNECT_TIMEOUT) -> Any:
 
 
 def _dask_loop(
-    tasks: Sequence[RunTask],
+    tasks: Iterable[RunTask],
     on_row: OnRow,
     workers: int,
     scheduler: str | None,
@@ -307,7 +331,7 @@ def _dask_loop(
 
 def _submit_chunks(
     client: Any,
-    tasks: Sequence[RunTask],
+    tasks: Iterable[RunTask],
     on_row: OnRow,
     workers: int,
     run_chunk: Callable[[list[RunTask]], list[dict[str, Any]]],
@@ -316,23 +340,36 @@ def _submit_chunks(
     """Keep a few chunks per worker in flight until every task has its row."""
     from distributed import as_completed
 
-    todo = list(tasks)
-    todo.reverse()  # popped from the end: the original order
+    feed: Iterator[RunTask] = iter(tasks)
+    # runs left to pull: known for a list, not for a feed (whose chunks are single runs)
+    left = len(tasks) if isinstance(tasks, Sized) else None
     retry: list[tuple[RunTask, int]] = []
     meta: dict[Any, tuple[list[RunTask], int]] = {}
     seq = 0
+
+    def pull(k: int) -> list[RunTask]:
+        """Up to ``k`` tasks from the feed (fewer at its end or when it says WAIT)."""
+        nonlocal left
+        chunk: list[RunTask] = []
+        while len(chunk) < k:
+            task = next(feed, None)
+            if task is None or task is WAIT:
+                break
+            chunk.append(task)
+        if left is not None:
+            left -= len(chunk)
+        return chunk
 
     def submit_next() -> Any:
         nonlocal seq
         if retry:
             task, attempt = retry.pop()
             chunk = [task]
-        elif todo:
-            k = chunk_size(len(todo), workers)
-            chunk = [todo.pop() for _ in range(min(k, len(todo)))]
-            attempt = 1
         else:
-            return None
+            chunk = pull(chunk_size(left, workers) if left is not None else 1)
+            attempt = 1
+            if not chunk:
+                return None
         seq += 1
         fut = client.submit(run_chunk, chunk, key=f"runs-{chunk[0].key}-{seq}", pure=False)
         meta[fut] = (chunk, attempt)

@@ -1,4 +1,7 @@
-"""Sweep progress: a live bar on a terminal, plain periodic lines otherwise (CI, logs)."""
+"""Sweep progress: a live bar on a terminal, plain periodic lines otherwise (CI, logs).
+
+A search sets :attr:`Progress.note` (its best candidate so far), shown after the counts.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +24,8 @@ class Progress:
         self.failed = 0
         self.started = time.perf_counter()
         self._last = self.started
+        #: a short status shown after the counts (a search's best so far), "" for none
+        self.note = ""
         self._bar = None
         self._start_bar()
 
@@ -44,17 +49,21 @@ class Progress:
             MofNCompleteColumn(),
             TextColumn("{task.fields[failed]} failed, {task.fields[rate]}"),
             TimeRemainingColumn(),
+            TextColumn("{task.fields[note]}"),
         )
-        self._task = self._bar.add_task(self.label, total=self.total, failed=0, rate="")
+        self._task = self._bar.add_task(
+            self.label, total=self.total, failed=0, rate="", note=self.note
+        )
         self._bar.start()
 
     def line(self) -> str:
         elapsed = time.perf_counter() - self.started
         rate = self.done / elapsed if elapsed > 0 else 0.0
         eta = (self.total - self.done) / rate if rate > 0 else float("nan")
+        note = f"; {self.note}" if self.note else ""
         return (
             f"{self.label}: {self.done}/{self.total} runs, {self.failed} failed, "
-            f"{rate:.2f} runs/s, ETA {eta:.0f} s"
+            f"{rate:.2f} runs/s, ETA {eta:.0f} s{note}"
         )
 
     def advance(self, failed: bool) -> None:
@@ -63,7 +72,7 @@ class Progress:
         if self._bar is not None:
             elapsed = time.perf_counter() - self.started
             rate = f"{self.done / elapsed:.2f} runs/s" if elapsed > 0 else ""
-            self._bar.update(self._task, advance=1, failed=self.failed, rate=rate)
+            self._bar.update(self._task, advance=1, failed=self.failed, rate=rate, note=self.note)
             return
         now = time.perf_counter()
         if now - self._last >= self.every or self.done == self.total:

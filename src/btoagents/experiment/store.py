@@ -76,6 +76,7 @@ PACKAGES = (
     "SALib",
     "dask",
     "distributed",
+    "optuna",
 )
 #: keys every manifest has; a manifest without them is damaged
 MANIFEST_KEYS = ("name", "experiment_hash", "runs_total")

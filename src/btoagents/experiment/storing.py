@@ -1,6 +1,6 @@
 """Running tasks into a results folder: what a sweep and a selection share.
 
-:func:`run_into_store` runs a list of :class:`~btoagents.experiment.runs.RunTask` on an
+:func:`run_into_store` runs a list (or a feed) of :class:`~btoagents.experiment.runs.RunTask` on an
 executor and writes the finished runs in small atomic batches as they arrive, so an
 interruption keeps every run finished before it. :func:`end_attempt` records in the
 manifest how an attempt (one sweep or one ``select`` command, which may call
@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -50,16 +50,27 @@ def run_into_store(
     progress: Progress,
     stored: Counter[str],
     on_row: Callable[[dict[str, Any]], None] | None = None,
+    flush_now: Callable[[dict[str, Any]], bool] | None = None,
+    on_stored: Callable[[list[dict[str, Any]]], None] | None = None,
 ) -> ExecStats:
     """Run ``tasks``, storing rows in batches (and every row finished before an exception).
 
-    ``progress`` advances by one per finished run; ``stored`` counts the statuses of the
-    rows written (updated in place, so it is right after an exception too); ``on_row``,
-    when given, gets each finished run's row as it arrives (it may not be written yet: an
-    interruption keeps it only if its batch was flushed). Serial and process executors
-    pull ``tasks`` one at a time as runs finish, so ``on_row`` may make more of them
-    (:class:`btoagents.experiment.select._Stages`); Dask takes them all at the start.
-    Returns the executor's stats.
+    ``tasks`` is a list or a feed (see :mod:`btoagents.experiment.executors`: executors
+    pull tasks one at a time as runs finish, and a feed may yield ``WAIT``). ``progress``
+    advances by one per finished run; ``stored`` counts the statuses of the rows written
+    (updated in place, so it is right after an exception too).
+
+    Hooks, each optional:
+
+    - ``on_row(row)`` gets each finished run's row as it arrives (it may not be written
+      yet: an interruption keeps it only if its batch was flushed), so it may make more
+      tasks (:class:`btoagents.experiment.select._Stages`);
+    - ``flush_now(row)`` true writes the batch at once, with that row;
+    - ``on_stored(rows)`` gets every batch once it is on disk, without time series (a
+      search tells its optimiser a candidate's result only when its runs are stored).
+
+    A sized task source that refills itself between calls (a selection's stages) is handed
+    to Dask as the list of what it holds now. Returns the executor's stats.
     """
     batch: list[dict[str, Any]] = []
     last_flush = time.perf_counter()
@@ -69,29 +80,70 @@ def run_into_store(
         with writing(store.folder, running=True):
             store.write_rows(batch)
         stored.update(row["status"] for row in batch)
+        written = [{k: v for k, v in row.items() if k != "_timeseries"} for row in batch]
         batch.clear()
         last_flush = time.perf_counter()
+        if on_stored is not None and written:
+            on_stored(written)
 
     def take(row: dict[str, Any]) -> None:
         batch.append(row)
         progress.advance(row["status"] != "ok")
         if on_row is not None:
             on_row(row)
-        if len(batch) >= BATCH_ROWS or time.perf_counter() - last_flush >= BATCH_SECONDS:
+        urgent = flush_now is not None and flush_now(row)  # always asked: it counts rows
+        if urgent or len(batch) >= BATCH_ROWS or time.perf_counter() - last_flush >= BATCH_SECONDS:
             flush()
 
     n = workers or os.cpu_count() or 1
     stats = ExecStats()
     try:
-        if executor == "serial" or not tasks:
-            stats = run_serial(tasks, take)
+        if executor == "serial" or (isinstance(tasks, Sized) and not len(tasks)):
+            stats = run_serial(tasks, take)  # nothing to run: no pool or cluster to start
         elif executor == "process":
             stats = run_process(tasks, take, n)
         else:
-            stats = run_dask(list(tasks), take, n, scheduler)
+            stats = run_dask(list(tasks) if isinstance(tasks, Sized) else tasks, take, n, scheduler)
     finally:
         flush()  # the rows finished before an interruption are kept
     return stats
+
+
+def store_runs(
+    store: ResultStore,
+    tasks: Iterable[RunTask],
+    progress: Progress,
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    flush_now: Callable[[dict[str, Any]], bool] | None = None,
+    on_stored: Callable[[list[dict[str, Any]]], None] | None = None,
+) -> tuple[Counter[str], ExecStats]:
+    """One attempt's runs (a sweep's, a search's): :func:`run_into_store`, then the
+    attempt's end in the manifest however it ends, and ``progress`` closed. Returns the
+    stored rows' status counts and the executor's stats."""
+    stored: Counter[str] = Counter()
+    stats = ExecStats()
+    stopped_by: BaseException | None = None
+    try:
+        stats = run_into_store(
+            store,
+            tasks,
+            executor,
+            workers,
+            scheduler,
+            progress,
+            stored,
+            flush_now=flush_now,
+            on_stored=on_stored,
+        )
+    except BaseException as exc:
+        stopped_by = exc
+        raise
+    finally:
+        progress.close()
+        end_attempt(store, stored, stats, stopped_by)
+    return stored, stats
 
 
 def end_attempt(

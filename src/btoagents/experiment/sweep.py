@@ -30,7 +30,7 @@ from btoagents.experiment.progress import Progress
 from btoagents.experiment.runs import RunTask, enumerate_tasks
 from btoagents.experiment.spec import ExperimentSpec, experiment_hash, load_experiment
 from btoagents.experiment.store import ResultStore
-from btoagents.experiment.storing import EXECUTORS, end_attempt, run_into_store, writing
+from btoagents.experiment.storing import EXECUTORS, store_runs, writing
 from btoagents.kpis.catalogue import kpi_names
 from btoagents.plugins import describe as describe_plugins
 from btoagents.random import replication_seed
@@ -281,15 +281,4 @@ def _run(
     """Run ``tasks``, storing rows in batches; records the attempt's end in the manifest
     however it ends. Returns the stored rows' status counts and the executor's stats."""
     progress = Progress(len(tasks), name, every=progress_every)
-    stored: Counter[str] = Counter()
-    stats = ExecStats()
-    stopped_by: BaseException | None = None
-    try:
-        stats = run_into_store(store, tasks, executor, workers, scheduler, progress, stored)
-    except BaseException as exc:
-        stopped_by = exc
-        raise
-    finally:
-        progress.close()
-        end_attempt(store, stored, stats, stopped_by)
-    return stored, stats
+    return store_runs(store, tasks, progress, executor, workers, scheduler)
