@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from btoagents.cli.executor_options import add_executor_options, check_workers
 from btoagents.errors import BtoagentsError
 
 if TYPE_CHECKING:
@@ -26,35 +27,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     p.add_argument("search", help="search TOML file (see experiments/optimize_*.toml)")
     p.add_argument(
-        "--executor",
-        default="process",
-        choices=["serial", "process", "dask"],
-        help="where runs execute",
-    )
-    p.add_argument(
-        "--workers",
-        type=int,
-        metavar="N",
-        help="worker processes, and candidates evaluated at once (default: all cores)",
-    )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786",
-    )
-    p.add_argument(
         "--budget",
         type=int,
         metavar="N",
         help="candidates to ask in all, replacing search.candidates (a larger one continues "
         "a finished search)",
     )
-    p.add_argument(
-        "--new",
-        action="store_true",
-        help="the file changed: move old results aside and start again",
+    add_executor_options(
+        p, "process", "where runs execute; --workers is also how many candidates run at once"
     )
-    p.add_argument("--results", default="results", help="results root folder")
     return p
 
 
@@ -65,8 +46,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from btoagents.experiment.search import optimize
     from btoagents.report import fmt
 
-    if args.workers is not None and args.workers < 1:
-        raise BtoagentsError(f"--workers = {args.workers}: must be at least 1")
+    check_workers(args)
     workers = args.workers or (1 if args.executor == "serial" else os.cpu_count() or 1)
     result = optimize(
         args.search,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from btoagents.errors import BtoagentsError
+from btoagents.cli.executor_options import add_executor_options, check_workers
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -29,31 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "results folder.",
     )
     p.add_argument("experiment", help="select TOML file (see experiments/select_*.toml)")
-    p.add_argument(
-        "--out",
-        "--results",
-        dest="out",
-        metavar="DIR",
-        default="results",
-        help="results root folder: the runs and tables go to DIR/<name>/",
-    )
-    p.add_argument(
-        "--executor",
-        default="process",
-        choices=["serial", "process", "dask"],
-        help="where runs execute",
-    )
-    p.add_argument("--workers", type=int, metavar="N", help="worker processes (default: all cores)")
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask)",
-    )
-    p.add_argument(
-        "--new",
-        action="store_true",
-        help="the file changed: move old results aside and start again",
-    )
+    add_executor_options(p, "process")
     p.add_argument(
         "--force",
         action="store_true",
@@ -67,15 +43,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from btoagents.experiment.select import select, selection_table
     from btoagents.report import fmt
 
-    if args.workers is not None and args.workers < 1:
-        raise BtoagentsError(f"--workers = {args.workers}: must be at least 1")
+    check_workers(args)
     summary = select(
         args.experiment,
         executor=args.executor,
         workers=args.workers,
         scheduler=args.scheduler,
         new=args.new,
-        results_root=args.out,
+        results_root=args.results,
         force=args.force,
     )
     table = selection_table(summary.selection)
@@ -93,5 +68,5 @@ def interrupted_line(args: argparse.Namespace) -> str:
     """What an interrupted selection reports: runs stored, and how to go on."""
     from btoagents.experiment.select import stored_runs
 
-    runs = stored_runs(args.experiment, args.out)
+    runs = stored_runs(args.experiment, args.results)
     return f"{runs} runs stored, rerun the same command to continue"

@@ -7,6 +7,7 @@ import argparse
 import warnings
 from typing import TYPE_CHECKING
 
+from btoagents.cli.executor_options import add_executor_options, check_workers
 from btoagents.errors import BtoagentsError
 
 if TYPE_CHECKING:
@@ -22,17 +23,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "not stored yet. Interrupt it and run it again: it continues where it stopped.",
     )
     p.add_argument("experiment", help="experiment TOML file (see experiments/)")
-    p.add_argument(
-        "--executor",
-        default="dask",
-        choices=["serial", "process", "dask"],
-        help="where runs execute (default: dask LocalCluster on this machine)",
-    )
-    p.add_argument("--workers", type=int, metavar="N", help="worker processes (default: all cores)")
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786",
+    add_executor_options(
+        p, "dask", "where runs execute (default: dask LocalCluster on this machine)"
     )
     p.add_argument(
         "--replications",
@@ -40,11 +32,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         type=int,
         metavar="R",
         help="override the file's replications (default: the file's)",
-    )
-    p.add_argument(
-        "--new",
-        action="store_true",
-        help="the file changed: move old results aside and start again",
     )
     p.add_argument(
         "--force",
@@ -58,7 +45,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="also run again the runs stored as failed (once their cause is fixed); "
         "their new rows replace the old ones",
     )
-    p.add_argument("--results", default="results", help="results root folder")
     return p
 
 
@@ -66,8 +52,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     """Run the sweep, then print its summary line and what to do about failed runs."""
     from btoagents.experiment import sweep
 
-    if args.workers is not None and args.workers < 1:
-        raise BtoagentsError(f"--workers = {args.workers}: must be at least 1")
+    check_workers(args)
     summary = sweep(
         args.experiment,
         executor=args.executor,
