@@ -26,8 +26,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
 
+# two test processes (pytest-xdist): CI has two cores, and most tests run one simulation each
 test: $(STAMP) lint
-	$(VENV)/bin/pytest -m "not slow and not browser"
+	$(VENV)/bin/pytest -m "not slow and not browser" -n 2
 
 validate: $(STAMP)
 	$(VENV)/bin/btoagents validate --out results/validation

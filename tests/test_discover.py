@@ -405,7 +405,7 @@ def test_point_means_leave_out_a_factor_with_gaps_and_need_two_arms_for_regret()
 
 def test_the_dealer_network_ensemble_file():
     """The shipped scenario-discovery experiment: an LHS ensemble over seasonality and line
-    rate, with the static hybrid first among its arms."""
+    rate, with the optimiser's best static hybrid first among its arms."""
     from btoagents.experiment.spec import load_experiment
 
     root = Path(__file__).resolve().parents[1]
@@ -415,4 +415,4 @@ def test_the_dealer_network_ensemble_file():
         "demand.amplitude",
         "manufacturer.service_rate",
     }
-    assert list(spec.arms)[0] == "static-hybrid"
+    assert list(spec.arms)[0] == "best-static-hybrid"
