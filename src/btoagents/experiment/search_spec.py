@@ -58,7 +58,7 @@ from btoagents.config.limits import MAX_REPLICATIONS, MAX_RUNS, MAX_SEED
 from btoagents.config.loading import format_validation_error, look_up, parse_toml, read_text
 from btoagents.config.schema import Number
 from btoagents.errors import ConfigError
-from btoagents.experiment.spec import NAME_MAX, NAME_PATTERN, _Section
+from btoagents.experiment.spec import _Section, folder_name
 
 Direction = Literal["maximize", "minimize"]
 Sampler = Literal["auto", "tpe", "gp", "nsga2", "random"]
@@ -194,17 +194,7 @@ class SearchSpec(_Section):
     @field_validator("name")
     @classmethod
     def _name_is_a_folder_name(cls, name: str) -> str:
-        if (
-            not NAME_PATTERN.fullmatch(name)
-            or ".." in name
-            or name.endswith(".")
-            or len(name) > NAME_MAX
-        ):
-            raise ValueError(
-                "the name becomes the folder results/<name>/: use letters, digits, '-', '_' "
-                f"and '.', starting with a letter or digit, at most {NAME_MAX} characters"
-            )
-        return name
+        return folder_name(name)
 
     @field_validator("levers")
     @classmethod

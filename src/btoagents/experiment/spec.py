@@ -60,6 +60,23 @@ NAME_MAX = 100
 DesignKind = Literal["full_factorial", "latin_hypercube", "sobol", "saltelli", "morris", "points"]
 
 
+def folder_name(name: str) -> str:
+    """``name`` unchanged if it can be the folder ``results/<name>/`` on every system (the
+    name of an experiment, a search or a selection), else a ValueError saying what may."""
+    if (
+        not NAME_PATTERN.fullmatch(name)
+        or ".." in name
+        or name.endswith(".")
+        or len(name) > NAME_MAX
+    ):
+        raise ValueError(
+            "the name becomes the folder results/<name>/: use letters, digits, '-', '_' "
+            f"and '.', starting with a letter or digit, at most {NAME_MAX} characters "
+            "(no '/', no '..', no leading or trailing dot)"
+        )
+    return name
+
+
 class _Section(BaseModel):
     """Unknown keys refused; strict types (no bool for a number); finite numbers."""
 
@@ -163,18 +180,7 @@ class ExperimentSpec(_Section):
     @field_validator("name")
     @classmethod
     def _name_is_a_folder_name(cls, name: str) -> str:
-        if (
-            not NAME_PATTERN.fullmatch(name)
-            or ".." in name
-            or name.endswith(".")
-            or len(name) > NAME_MAX
-        ):
-            raise ValueError(
-                "the name becomes the folder results/<name>/: use letters, digits, '-', '_' "
-                f"and '.', starting with a letter or digit, at most {NAME_MAX} characters "
-                "(no '/', no '..', no leading or trailing dot)"
-            )
-        return name
+        return folder_name(name)
 
     @model_validator(mode="after")
     def _design_fits_factors(self) -> Self:
