@@ -27,7 +27,7 @@ import json
 import math
 import time
 import warnings
-from collections import Counter, deque
+from collections import deque
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +38,6 @@ import pandas as pd
 from btoagents.config import load_scenario
 from btoagents.config.messages import unknown
 from btoagents.errors import BtoagentsError, ConfigError
-from btoagents.experiment.executors import ExecStats
 from btoagents.experiment.progress import Progress
 from btoagents.experiment.ranking import KimNelson, Selection
 from btoagents.experiment.runs import RunTask, run_key
@@ -46,7 +45,7 @@ from btoagents.experiment.select_spec import SelectFile
 from btoagents.experiment.spec import load_experiment
 from btoagents.experiment.status import error_line
 from btoagents.experiment.store import ResultStore
-from btoagents.experiment.storing import EXECUTORS, end_attempt, run_into_store, writing
+from btoagents.experiment.storing import EXECUTORS, attempt, run_into_store, writing
 from btoagents.experiment.sweep import (
     Prepared,
     experiment_manifest,
@@ -184,10 +183,7 @@ def select(
         )
         progress = Progress(0, f"select {spec.name}", every=progress_every)
         stages = _Stages(kn, plan, values, errors, progress, store)
-        stored: Counter[str] = Counter()
-        stats = ExecStats()
-        stopped_by: BaseException | None = None
-        try:
+        with attempt(store, progress) as (stored, stats):
             stages.fill()
             while stages.queue:
                 got = run_into_store(
@@ -196,12 +192,6 @@ def select(
                 stats.retried += got.retried
             for i, r in kn.wanted():  # blocked by a failed run: its one line
                 _value(plan, values, errors, i, r, store.folder)
-        except BaseException as exc:
-            stopped_by = exc
-            raise
-        finally:
-            progress.close()
-            end_attempt(store, stored, stats, stopped_by)
     selection = kn.result()
     summary = SelectSummary(
         store.folder,

@@ -1,11 +1,12 @@
-"""Running tasks into a results folder: what a sweep and a selection share.
+"""Running tasks into a results folder: what a sweep, a search and a selection share.
 
-:func:`run_into_store` runs a list (or a feed) of :class:`~btoagents.experiment.runs.RunTask` on an
-executor and writes the finished runs in small atomic batches as they arrive, so an
-interruption keeps every run finished before it. :func:`end_attempt` records in the
-manifest how an attempt (one sweep or one ``select`` command, which may call
-:func:`run_into_store` many times) ended. :func:`writing` turns an OSError of the store
-into one line naming the path.
+:func:`run_into_store` runs a list (or a feed) of
+:class:`~btoagents.experiment.runs.RunTask` on an executor and writes the finished runs in
+small atomic batches as they arrive, so an interruption keeps every run finished before
+it. :func:`attempt` holds one attempt (one sweep, search or ``select`` command, which may
+call :func:`run_into_store` many times) and records in the manifest how it ended
+(:func:`end_attempt`). :func:`writing` turns an OSError of the store into one line naming
+the path.
 """
 
 from __future__ import annotations
@@ -119,14 +120,10 @@ def store_runs(
     flush_now: Callable[[dict[str, Any]], bool] | None = None,
     on_stored: Callable[[list[dict[str, Any]]], None] | None = None,
 ) -> tuple[Counter[str], ExecStats]:
-    """One attempt's runs (a sweep's, a search's): :func:`run_into_store`, then the
-    attempt's end in the manifest however it ends, and ``progress`` closed. Returns the
-    stored rows' status counts and the executor's stats."""
-    stored: Counter[str] = Counter()
-    stats = ExecStats()
-    stopped_by: BaseException | None = None
-    try:
-        stats = run_into_store(
+    """One attempt's runs (a sweep's, a search's): :func:`run_into_store` inside
+    :func:`attempt`. Returns the stored rows' status counts and the executor's stats."""
+    with attempt(store, progress) as (stored, stats):
+        got = run_into_store(
             store,
             tasks,
             executor,
@@ -137,13 +134,27 @@ def store_runs(
             flush_now=flush_now,
             on_stored=on_stored,
         )
+        stats.retried += got.retried
+    return stored, stats
+
+
+@contextmanager
+def attempt(store: ResultStore, progress: Progress) -> Iterator[tuple[Counter[str], ExecStats]]:
+    """One attempt (a sweep, a search, a selection, which may call :func:`run_into_store`
+    many times): yields the status counts of the rows stored and the executor's stats, to
+    be updated in place; however the attempt ends, closes ``progress`` and records the end
+    in the manifest (:func:`end_attempt`)."""
+    stored: Counter[str] = Counter()
+    stats = ExecStats()
+    stopped_by: BaseException | None = None
+    try:
+        yield stored, stats
     except BaseException as exc:
         stopped_by = exc
         raise
     finally:
         progress.close()
         end_attempt(store, stored, stats, stopped_by)
-    return stored, stats
 
 
 def end_attempt(
