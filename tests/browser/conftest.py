@@ -155,14 +155,24 @@ def dashboard_url(start_dashboard) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium, dashboard_stack):
-    """A headless Chromium driven by Playwright (Debian's binary: no playwright install)."""
+def headless_chromium(chromium):
+    """The one headless Chromium of the session, driven by Playwright (Debian's binary: no
+    playwright install). One for all browser tests: Playwright's sync API refuses a second
+    ``sync_playwright()`` in a thread while the first is open."""
+    if importlib.util.find_spec("playwright") is None:
+        _unavailable("playwright is not installed: run `make dashboard`")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def browser(headless_chromium, dashboard_stack):
+    """The session's headless Chromium, once the dashboard stack is known to be installed."""
+    return headless_chromium
 
 
 class Visitor:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import os
 import socket
 import threading
@@ -26,7 +25,6 @@ from site_links import SITE
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
 def _unavailable(reason: str) -> None:
@@ -64,19 +62,6 @@ def site_url() -> Iterator[str]:
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def docs_browser(chromium):
-    """Headless Chromium driven by Playwright (Debian's binary, no playwright install)."""
-    if importlib.util.find_spec("playwright") is None:
-        _unavailable("playwright is not installed: run `make dashboard`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
-        yield browser
-        browser.close()
-
-
 #: every element id of the page, and every link's absolute address (as the browser resolved it)
 _READ_PAGE = """() => ({
   ids: Array.from(document.querySelectorAll('[id], a[name]')).map(e => e.id || e.name),
@@ -85,9 +70,9 @@ _READ_PAGE = """() => ({
 
 
 def test_every_page_opens_and_every_internal_link_leads_to_a_page_and_anchor(
-    site_url, docs_browser
+    site_url, headless_chromium
 ):
-    page = docs_browser.new_page()
+    page = headless_chromium.new_page()
     outside: list[str] = []
     failed: list[str] = []
     page.on(
