@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
@@ -154,6 +155,11 @@ def test_a_search_folder_reads_as_a_sweep_folder(tmp_path, zdt_module, capsys):
     # the Parquet parts are plain files any Parquet reader (DuckDB, pyarrow) can read
     parts = pd.concat(pq.read_table(p).to_pandas() for p in ResultStore(folder).part_files())
     assert parts["run_key"].is_unique
+    glob = (folder / "parts" / "*.parquet").as_posix()
+    query = f"SELECT run_key, point, f1 FROM read_parquet('{glob}', union_by_name=true)"
+    queried = duckdb.sql(query).df().set_index("run_key").sort_index()
+    assert list(queried.index) == sorted(rows["run_key"])
+    assert queried["f1"].tolist() == rows.set_index("run_key").sort_index()["f1"].tolist()
 
 
 def test_a_larger_budget_continues_a_search_and_a_lost_journal_is_rebuilt(tmp_path, zdt_module):
@@ -229,6 +235,28 @@ def test_bad_objectives_constraints_and_budgets_are_one_error_line(tmp_path, cap
     assert status == 2 and out == "", err
     assert len(err.splitlines()) == 1 and err.startswith("error: "), err
     assert named in err
+
+
+EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
+
+
+@pytest.mark.parametrize(
+    ("command", "file", "says"),
+    [
+        ("sweep", "optimize_dealer_network_profit", "a [levers] section makes this a search file"),
+        ("select", "optimize_dealer_network_front", "run it with `btoagents optimize FILE`"),
+        ("optimize", "select_dealer_network", "run it with `btoagents select FILE`"),
+        ("optimize", "paper_variety", "no [levers] or [objectives] section; a designed"),
+    ],
+)
+def test_each_command_given_anothers_file_names_the_command_that_runs_it(
+    tmp_path, capsys, command, file, says
+):
+    path = EXPERIMENTS / f"{file}.toml"
+    assert main([command, str(path), "--results", str(tmp_path / "results")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1 and says in err, err
+    assert not (tmp_path / "results").exists()  # refused before any run
 
 
 # -- M/M/1 make-to-stock: the closed-form optimum -------------------------------------------

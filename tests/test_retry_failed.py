@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
+from pathlib import Path
 
+import duckdb
+import pandas as pd
 import pytest
 
 from btoagents.cli import main
@@ -55,6 +59,36 @@ def test_retry_failed_runs_stored_failures_again_once_the_cause_is_fixed(tmp_pat
     newest = raw.groupby("run_key").tail(1)  # ... and the newest row of each run counts
     assert len(newest) == RUNS and (newest["status"] == "ok").all()
     assert sweep(path, folder=folder, retry_failed=True).ran == 0
+
+
+def readme_query() -> str:
+    """The DuckDB query the README gives for reading the Parquet parts directly."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    (sql,) = re.findall(r"```sql\n(.*?)```", readme, flags=re.S)
+    assert "read_parquet('results/NAME/parts/*.parquet'" in sql
+    return sql
+
+
+def test_the_readmes_duckdb_query_reads_the_newest_row_of_each_run_as_load_results_does(
+    tmp_path, flaky, monkeypatch
+):
+    path, folder = write_experiment(tmp_path), tmp_path / "results" / "NAME"
+    sweep(path, folder=folder)
+    flaky()
+    sweep(path, folder=folder, retry_failed=True)
+    assert len(raw_rows(folder)) == RUNS + 6  # six runs stored twice: failed, then ok
+    monkeypatch.chdir(tmp_path)  # the query names results/NAME/parts relative to here
+    queried = duckdb.sql(readme_query()).df()
+    loaded = load_results(folder)
+    assert len(queried) == RUNS and queried["run_key"].is_unique
+    assert (queried["status"] == "ok").all()  # the failed rows were superseded
+    by_key = queried.set_index("run_key").sort_index()
+    expected = loaded.set_index("run_key").sort_index()
+    assert list(by_key.index) == list(expected.index)
+    kpis = [c for c in expected.columns if c.startswith(("fill_rate", "lead_time", "profit"))]
+    assert kpis
+    columns = ["replication", "seed", "status", *kpis]
+    pd.testing.assert_frame_equal(by_key[columns], expected[columns], check_dtype=False)
 
 
 def test_a_retried_run_that_fails_again_keeps_one_failed_row(tmp_path, flaky):

@@ -50,15 +50,15 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from btoagents.config.limits import MAX_REPLICATIONS, MAX_RUNS, MAX_SEED
+from btoagents.config.limits import MAX_RUNS
 from btoagents.config.loading import format_validation_error, look_up, parse_toml, read_text
 from btoagents.config.schema import Number
 from btoagents.errors import ConfigError
-from btoagents.experiment.spec import _Section, folder_name
+from btoagents.experiment.spec import StudySpec, _Section
 
 Direction = Literal["maximize", "minimize"]
 Sampler = Literal["auto", "tpe", "gp", "nsga2", "random"]
@@ -169,32 +169,19 @@ class SearchSettings(_Section):
     )
 
 
-class SearchSpec(_Section):
-    """A policy search (see the module docstring)."""
+class SearchSpec(StudySpec):
+    """A policy search (see the module docstring); ``replications`` are per candidate."""
 
-    name: str
-    description: str = ""
-    scenario: str
-    replications: int = Field(
-        5, ge=1, le=MAX_REPLICATIONS, description=f"per candidate, at most {MAX_REPLICATIONS:,}"
+    command: ClassVar[str] = "optimize"
+    missing_section: ClassVar[str] = (
+        "levers: no [levers] or [objectives] section; a designed experiment runs with "
+        "`btoagents sweep FILE`, a select file with `btoagents select FILE`"
     )
-    seed: int = Field(1, ge=0, le=MAX_SEED)
-    kpis: list[str] = Field(default_factory=list)
-    overrides: list[str] = Field(default_factory=list)
-    add: list[str] = Field(
-        default_factory=list,
-        description="entities the search declares before its overrides (as btoagents run --add)",
-    )
-    force: bool = Field(False, description="run beyond the per-run event or memory limit")
+
     levers: dict[str, LeverSpec]
     objectives: dict[str, Direction]
     constraints: list[str] = Field(default_factory=list)
     search: SearchSettings = Field(default_factory=SearchSettings)
-
-    @field_validator("name")
-    @classmethod
-    def _name_is_a_folder_name(cls, name: str) -> str:
-        return folder_name(name)
 
     @field_validator("levers")
     @classmethod

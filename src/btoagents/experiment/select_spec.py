@@ -29,12 +29,12 @@ how many replications each arm gets, at most ``max_replications``).
 
 from __future__ import annotations
 
-from typing import Any, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
 from btoagents.config.limits import MAX_REPLICATIONS, MAX_RUNS
-from btoagents.experiment.spec import DesignSpec, ExperimentSpec, _Section
+from btoagents.experiment.spec import DesignSpec, ExperimentSpec, _Section, file_command
 
 #: experiment-file keys a select file refuses: the arms are the design
 NOT_IN_SELECT = ("design", "factors", "points", "replications")
@@ -85,15 +85,16 @@ class SelectFile(ExperimentSpec):
     points: list[dict[str, Any]] = Field(default_factory=_one_point)
     select: SelectSpec
 
+    command: ClassVar[str] = "select"
+    missing_section: ClassVar[str] = (
+        "select: no [select] section (kpi, direction, alpha, delta, n0, max_replications); "
+        "a designed experiment runs with `btoagents sweep FILE`"
+    )
+
     @model_validator(mode="before")
     @classmethod
     def _arms_are_the_design(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            if "select" not in data:
-                raise ValueError(
-                    "select: no [select] section (kpi, direction, alpha, delta, n0, "
-                    "max_replications); a designed experiment runs with `btoagents sweep FILE`"
-                )
+        if isinstance(data, dict) and file_command(data)[0] == "select":
             for key in NOT_IN_SELECT:
                 if key in data:
                     raise ValueError(

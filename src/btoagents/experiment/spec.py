@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -135,8 +135,33 @@ class ArmSpec(_Section):
     )
 
 
-class ExperimentSpec(_Section):
-    """A designed experiment."""
+#: the section that marks a study file as run by another command than ``sweep``: (key,
+#: command, what the file is called)
+_MARKING_SECTIONS = (
+    ("select", "select", "select file"),
+    ("levers", "optimize", "search file"),
+    ("objectives", "optimize", "search file"),
+)
+
+
+def file_command(data: dict[str, Any]) -> tuple[str, str, str]:
+    """(command that runs a parsed study file, the key that says so, the file's kind):
+    ``select`` for a ``[select]`` section, ``optimize`` for ``[levers]`` or ``[objectives]``,
+    else ``sweep`` (a designed experiment)."""
+    for key, command, kind in _MARKING_SECTIONS:
+        if key in data:
+            return command, key, kind
+    return "sweep", "", "experiment file"
+
+
+class StudySpec(_Section):
+    """The keys every study file has (an experiment, a search, a selection): the base
+    scenario as overrides make it, the seed that the replications' seeds derive from, and
+    which KPIs each run stores. A subclass names the command that runs it (``command``) and
+    the message for a file without its own section (``missing_section``)."""
+
+    command: ClassVar[str] = "sweep"
+    missing_section: ClassVar[str] = ""
 
     name: str
     description: str = ""
@@ -149,38 +174,48 @@ class ExperimentSpec(_Section):
     overrides: list[str] = Field(default_factory=list)
     add: list[str] = Field(
         default_factory=list,
-        description="entities the experiment declares before its overrides, e.g. "
+        description="entities the file declares before its overrides, e.g. "
         "'products.flatpack' (as btoagents run --add): overrides and factors may only name "
         "declared entities",
-    )
-    timeseries: bool = Field(False, description="also store sampled time series per run")
-    sample_every: float = Field(
-        7.0, gt=0, le=MAX_DAYS, description="days between time-series samples"
     )
     force: bool = Field(
         False,
         description="run even when a run's pre-run estimate exceeds the event or memory "
         "limit (see btoagents.config.budget)",
     )
-    design: DesignSpec = Field(default_factory=DesignSpec)
-    factors: dict[str, FactorSpec] = Field(default_factory=dict)
-    points: list[dict[str, Any]] = Field(default_factory=list)
-    arms: dict[str, ArmSpec] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
-    def _not_a_select_file(cls, data: Any) -> Any:
-        if cls is ExperimentSpec and isinstance(data, dict) and "select" in data:
-            raise ValueError(
-                "select: a [select] section makes this a select file: run it with "
-                "`btoagents select FILE`"
-            )
-        return data
+    def _run_by_its_command(cls, data: Any) -> Any:
+        """A search or select file given to another command says which command runs it."""
+        if not isinstance(data, dict):
+            return data
+        command, key, kind = file_command(data)
+        if command == cls.command:
+            return data
+        if command == "sweep":
+            raise ValueError(cls.missing_section)
+        raise ValueError(
+            f"{key}: a [{key}] section makes this a {kind}: run it with `btoagents {command} FILE`"
+        )
 
     @field_validator("name")
     @classmethod
     def _name_is_a_folder_name(cls, name: str) -> str:
         return folder_name(name)
+
+
+class ExperimentSpec(StudySpec):
+    """A designed experiment."""
+
+    timeseries: bool = Field(False, description="also store sampled time series per run")
+    sample_every: float = Field(
+        7.0, gt=0, le=MAX_DAYS, description="days between time-series samples"
+    )
+    design: DesignSpec = Field(default_factory=DesignSpec)
+    factors: dict[str, FactorSpec] = Field(default_factory=dict)
+    points: list[dict[str, Any]] = Field(default_factory=list)
+    arms: dict[str, ArmSpec] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _design_fits_factors(self) -> Self:
