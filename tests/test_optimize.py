@@ -136,6 +136,37 @@ def test_the_front_of_a_known_problem_is_non_dominated_and_on_the_true_front(tmp
     assert len(written["front"]) == len(front)
 
 
+def test_the_sampler_is_told_each_candidates_constraint_values_and_the_best_is_feasible(
+    tmp_path, zdt_module
+):
+    """Minimise f1 subject to f2 <= 0.5: the unconstrained optimum (x = 0, f2 = 1 + y) is
+    infeasible. Every told trial carries its violation f2 - 0.5 in the journal (what TPE's
+    constraints_func read when it was told), and the best candidate is the feasible one of
+    least f1."""
+    import optuna
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    text = FRONT.format(module=zdt_module).replace('f2 = "minimize"\n', "")
+    text = text.replace("candidates = 40", "candidates = 15")
+    text = text.replace("seed = 3\n", 'seed = 3\nconstraints = ["f2 <= 0.5"]\n')
+    result = optimize(write(tmp_path, text), results_root=tmp_path / "results")
+    table = result.candidates
+    feasible = table[table["f2"] <= 0.5]
+    assert len(feasible) and (table["f2"] > 0.5).any()  # both kinds were evaluated
+    best = result.result.iloc[0]
+    assert best["f2"] <= 0.5 and best["f1"] == feasible["f1"].min()
+    journal = tmp_path / "results" / "zdt" / "optuna.journal"
+    storage = JournalStorage(JournalFileBackend(str(journal)))
+    study = optuna.load_study(study_name="search", storage=storage)
+    told = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert len(told) == 15
+    by_x = dict(zip(zip(table["x"], table["y"], strict=True), table["f2"], strict=True))
+    for trial in told:
+        f2 = by_x[(trial.params["x"], trial.params["y"])]
+        assert list(trial.constraints.values()) == pytest.approx([f2 - 0.5], abs=1e-12)
+
+
 def test_a_search_folder_reads_as_a_sweep_folder(tmp_path, zdt_module, capsys):
     text = FRONT.format(module=zdt_module).replace("candidates = 40", "candidates = 6")
     path = write(tmp_path, text)

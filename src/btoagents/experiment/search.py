@@ -44,6 +44,7 @@ from btoagents.experiment.progress import Progress
 from btoagents.experiment.runs import RunTask
 from btoagents.experiment.search_optuna import (
     Candidate,
+    Violations,
     candidate_run_key,
     distributions,
     lever_overrides,
@@ -133,7 +134,11 @@ class Search:
         if len(rows):
             kept = rows[rows["status"].isin(["ok", "failed"])]
             self.rows = {r["run_key"]: r for r in kept.to_dict("records")}
-        self.study, pending = open_study(self.spec, store.folder, self.rows, self._run_key)
+        #: constraint values handed to the sampler as each candidate is told
+        self.violations = Violations()
+        self.study, pending = open_study(
+            self.spec, store.folder, self.rows, self._run_key, self.violations
+        )
         #: candidates by params key: evaluated ones, and those being evaluated
         self.known: dict[str, Candidate] = {}
         self.queue: deque[RunTask] = deque()
@@ -281,16 +286,13 @@ class Search:
 
     def _tell(self, cand: Candidate) -> None:
         """Tell every trial waiting for ``cand`` its result (constraints first)."""
-        from optuna.trial import Trial, TrialState
+        from optuna.trial import TrialState
 
         constraints = self.spec.parsed_constraints()
         for number in cand.trials:
-            trial_id = self.study._storage.get_trial_id_from_study_id_trial_number(
-                self.study._study_id, number
-            )
             if constraints:
                 viol = [c.violation(cand.means.get(c.kpi, math.nan)) for c in constraints]
-                Trial(self.study, trial_id).set_user_attr("constraints", viol)
+                self.violations.by_number[number] = viol
             if cand.failed:
                 self.study.tell(number, state=TrialState.FAIL, skip_if_finished=True)
             else:

@@ -100,16 +100,27 @@ def distributions(spec: SearchSpec) -> dict[str, optuna.distributions.BaseDistri
     return out
 
 
-def _constraints(trial: optuna.trial.FrozenTrial) -> Sequence[float]:
-    """Constraint values of a told trial (<= 0: satisfied), set before it was told."""
-    return trial.user_attrs.get("constraints", [])
+class Violations:
+    """The sampler's ``constraints_func``: each candidate's constraint values (<= 0:
+    satisfied), put here by trial number just before the trial is told. Optuna calls it
+    once, when the trial is told, and keeps the values with the trial in the journal, so a
+    resumed search needs none of them again."""
+
+    def __init__(self) -> None:
+        self.by_number: dict[int, list[float]] = {}
+
+    def __call__(self, trial: optuna.trial.FrozenTrial) -> Sequence[float]:
+        return self.by_number.pop(trial.number, [])
 
 
-def sampler(spec: SearchSpec, seed: int) -> optuna.samplers.BaseSampler:
-    """The spec's sampler, seeded with ``seed``, constraints passed when there are any."""
+def sampler(
+    spec: SearchSpec, seed: int, violations: Violations | None = None
+) -> optuna.samplers.BaseSampler:
+    """The spec's sampler, seeded with ``seed``; with constraints, ``violations`` gives it
+    each told trial's constraint values."""
     import optuna
 
-    cf: Callable[..., Sequence[float]] | None = _constraints if spec.constraints else None
+    cf = (violations or Violations()) if spec.constraints else None
     name = spec.sampler_name()
     startup = spec.search.startup or STARTUP
     if name == "tpe":
@@ -150,10 +161,12 @@ def open_study(
     folder: Path,
     rows: dict[str, dict[str, Any]],
     run_key: Callable[[dict[str, Any], int], str],
+    violations: Violations | None = None,
 ) -> tuple[optuna.Study, list[tuple[int, dict[str, Any]]]]:
     """The search's study (created, resumed or rebuilt from ``rows``, the stored runs by
     key) and its trials asked but not told, as (trial number, lever values); a trial whose
-    lever values were not all written before an interrupt is told failed."""
+    lever values were not all written before an interrupt is told failed. ``violations``
+    carries constraint values to the sampler (:class:`Violations`)."""
     import optuna
     from optuna.storages import JournalStorage
     from optuna.storages.journal import JournalFileBackend
@@ -168,7 +181,7 @@ def open_study(
     study = optuna.create_study(
         storage=storage, study_name=STUDY, directions=directions, load_if_exists=True
     )
-    study.sampler = sampler(spec, spec.seed + len(study.trials))
+    study.sampler = sampler(spec, spec.seed + len(study.trials), violations)
     if not study.trials and rows:
         _rebuild(study, spec, rows, run_key)
     pending = []
@@ -216,7 +229,6 @@ def _rebuild(
                 params=params,
                 distributions=dists,
                 values=[means[k] for k in spec.objectives],
-                user_attrs={"constraints": viol} if viol else None,
                 constraints={str(i): v for i, v in enumerate(viol)} if viol else None,
             )
         )
