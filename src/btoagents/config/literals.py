@@ -9,8 +9,14 @@ from __future__ import annotations
 
 from typing import Literal
 
+#: how a variant is made (``products.NAME.strategy``); the labels of
+#: :class:`btoagents.vocabulary.Strategy`
 StrategyLabel = Literal["bts", "ato", "bto", "eto"]  # vocabulary.Strategy labels
+#: distribution of a production time around its mean (manufacturer, suppliers)
 ServiceDistribution = Literal["exponential", "deterministic", "gamma", "lognormal"]
+#: replenishment of a stock refilled by its own producer (plant finished goods, suppliers)
 StockPolicy = Literal["base_stock", "ss"]
+#: replenishment of a stock ordered from upstream (dealers, plant components)
 ReplenishPolicy = Literal["base_stock", "ss", "order_up_to"]
+#: queue discipline of the plant's lines (``manufacturer.discipline``)
 Discipline = Literal["fcfs", "bto_priority", "bto_preemptive"]
