@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from btoagents.config.schema import DemandConfig
+from btoagents.config.product_schema import DemandConfig
 
 
 class ArrivalProcess:

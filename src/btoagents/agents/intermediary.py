@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from btoagents.config.schema import IntermediaryConfig
+from btoagents.config.customer_schema import IntermediaryConfig
 from btoagents.demand import geometric_size
 from btoagents.records import BULK, BulkOrder, Order
 from btoagents.vocabulary import Strategy

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import mesa
 from pydantic import BaseModel
 
-from btoagents.config.schema import SupplierConfig
+from btoagents.config.supplier_schema import SupplierConfig
 from btoagents.distributions import Duration
 from btoagents.plugins import NoParams, register_builtin
 from btoagents.production import Workcenter

@@ -56,7 +56,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from btoagents.config.limits import MAX_RUNS
 from btoagents.config.loading import format_validation_error, look_up, parse_toml, read_text
-from btoagents.config.schema import Number
+from btoagents.config.section import Number
 from btoagents.errors import ConfigError
 from btoagents.experiment.spec import StudySpec, _Section
 

@@ -50,7 +50,7 @@ from btoagents.config.limits import (
     MAX_SEED,
 )
 from btoagents.config.loading import format_validation_error, look_up, parse_toml, read_text
-from btoagents.config.schema import Number
+from btoagents.config.section import Number
 from btoagents.errors import ConfigError
 
 #: an experiment name: a folder name on every system (no separators, no leading dot)

@@ -21,8 +21,7 @@ import math
 
 import numpy as np
 
-from btoagents.config.policy_schema import ChaseParams, PrebuildParams
-from btoagents.config.schema import CapacityConfig
+from btoagents.config.policy_schema import CapacityConfig, ChaseParams, PrebuildParams
 from btoagents.plugins import PolicyContext, build, register_builtin
 from btoagents.policies.protocol import Decision, Unchanged
 from btoagents.policies.state import BTS, ChainState

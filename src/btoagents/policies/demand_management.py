@@ -33,7 +33,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from btoagents.config.schema import DemandManagementConfig
+from btoagents.config.policy_schema import DemandManagementConfig
 from btoagents.plugins import NoParams, register_builtin
 from btoagents.plugins.registry import SECTION_KEYS
 from btoagents.vocabulary import Admission

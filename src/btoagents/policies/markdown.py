@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from btoagents.config.schema import MarkdownStep
+from btoagents.config.dealer_schema import MarkdownStep
 
 
 class MarkdownSchedule:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from btoagents.config.schema import ForecastConfig
+from btoagents.config.forecast_schema import ForecastConfig
 from btoagents.plugins import NoParams, register_builtin
 from btoagents.plugins.registry import SECTION_KEYS
 from btoagents.vocabulary import Strategy

@@ -19,12 +19,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from btoagents import plugins
+from btoagents.config.dealer_schema import DealersConfig
 from btoagents.config.loading import parse_override
-from btoagents.config.schema import (
-    DealersConfig,
-    ManufacturerConfig,
-    Scenario,
-)
+from btoagents.config.manufacturer_schema import ManufacturerConfig
+from btoagents.config.schema import Scenario
 from btoagents.errors import ConfigError
 from btoagents.viz.offered import offered as operator_offered
 
