@@ -31,11 +31,15 @@ def summary_json(name: str, replications: int, summary: pd.DataFrame) -> str:
 
 
 def fmt(x: float) -> str:
-    """A number in at most 4 significant digits, or 'n/a'."""
+    """A number for a table, or 'n/a': at most 4 significant digits, large amounts (a
+    profit of 1,234,567) in whole units with thousands separators, and only the tiny and
+    the astronomically large in scientific notation."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
-    if x != 0 and (abs(x) >= 1e5 or abs(x) < 1e-3):
+    if x != 0 and (abs(x) >= 1e12 or abs(x) < 1e-3):
         return f"{x:.3e}"
+    if abs(x) >= 1e4:
+        return f"{x:,.0f}"
     return f"{x:.4g}"
 
 
