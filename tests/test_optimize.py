@@ -10,6 +10,7 @@ y = 0, f2 = 1 - sqrt(f1) for f1 in [0, 1].
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import signal
@@ -28,8 +29,11 @@ from btoagents import theory
 from btoagents.cli import main
 from btoagents.experiment import ResultStore, load_results
 from btoagents.experiment.analysis import analyze
+from btoagents.experiment.progress import Progress
 from btoagents.experiment.search import Search, optimize
 from user_modules import user_module
+
+search_module = importlib.import_module("btoagents.experiment.search")
 
 #: the synthetic problem's KPI plugin (a user's module, imported from the working folder)
 ZDT = """
@@ -167,6 +171,35 @@ def test_the_sampler_is_told_each_candidates_constraint_values_and_the_best_is_f
         assert list(trial.constraints.values()) == pytest.approx([f2 - 0.5], abs=1e-12)
 
 
+def test_start_candidates_are_asked_first_and_once_however_often_the_search_resumes(
+    tmp_path, zdt_module, monkeypatch
+):
+    """Two start candidates (one on the true front, one far from it) are the first two
+    trials; continuing the search with a larger budget does not ask them again."""
+    text = FRONT.format(module=zdt_module).replace("candidates = 40", "candidates = 4")
+    text += "start = [{x = 0.25, y = 0}, {x = 1, y = 1.0}]\n"  # ints given for float levers
+    path = write(tmp_path, text)
+    totals = []
+
+    class Recorded(Progress):
+        def __init__(self, total, *args, **kwargs):
+            totals.append(total)
+            super().__init__(total, *args, **kwargs)
+
+    monkeypatch.setattr(search_module, "Progress", Recorded)
+    first = optimize(path, results_root=tmp_path / "results")
+    assert totals == [4]  # the runs the budget allows: the starts are in it, not on top
+    table = first.candidates.sort_values("point")
+    assert first.trials == 4
+    assert table[["x", "y"]].iloc[:2].to_numpy().tolist() == [[0.25, 0.0], [1.0, 1.0]]
+    assert table["f2"].iloc[0] == pytest.approx(0.5, abs=1e-12)  # 1 - sqrt(0.25), y = 0
+    path.write_text(text.replace("candidates = 4", "candidates = 7"))
+    more = optimize(path, results_root=tmp_path / "results")
+    assert more.trials == 7 and more.ran_now == 3  # three new candidates, starts not again
+    starts = more.candidates[more.candidates["x"].isin([0.25, 1.0])]
+    assert len(starts[(starts["x"] == 0.25) & (starts["y"] == 0.0)]) == 1
+
+
 def test_a_search_folder_reads_as_a_sweep_folder(tmp_path, zdt_module, capsys):
     text = FRONT.format(module=zdt_module).replace("candidates = 40", "candidates = 6")
     path = write(tmp_path, text)
@@ -255,6 +288,15 @@ def test_a_bad_lever_is_one_error_line_naming_it(tmp_path, capsys, levers, named
         ('[objectives]\nprofit = "maximize"\n[search]\nsampler = "cmaes"', "search.sampler"),
         ('[objectives]\nprofit = "maximize"\n[search]\ncandidates = 0', "search.candidates"),
         ('[objectives]\nprofit = "maximize"\n[serch]\ncandidates = 3', "serch"),
+        ('[objectives]\nprofit = "maximize"\n[search]\nstart = [{T = 2}]', "unknown lever 'T'"),
+        ('[objectives]\nprofit = "maximize"\n[search]\nstart = [{}]', "no value for the lever"),
+        ('[objectives]\nprofit = "maximize"\n[search]\nstart = [{S = 4}]', "outside the range"),
+        ('[objectives]\nprofit = "maximize"\n[search]\nstart = [{S = 1.5}]', "not a whole"),
+        (
+            '[objectives]\nprofit = "maximize"\n[search]\ncandidates = 1\n'
+            "start = [{S = 1}, {S = 2}]",
+            "exceed the budget",
+        ),
     ],
 )
 def test_bad_objectives_constraints_and_budgets_are_one_error_line(tmp_path, capsys, tail, named):

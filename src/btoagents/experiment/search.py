@@ -178,8 +178,12 @@ class Search:
 
     # -- budget -----------------------------------------------------------------------------
     def asked(self) -> int:
-        """Trials asked so far, in all calls (the candidates budget counts them)."""
-        return len(self.study.get_trials(deepcopy=False))
+        """Trials asked so far, in all calls (the candidates budget counts them); start
+        candidates waiting to be asked (:attr:`SearchSettings.start`) count once asked."""
+        from optuna.trial import TrialState
+
+        waiting = self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
+        return len(self.study.get_trials(deepcopy=False)) - len(waiting)
 
     def _runs_spent(self) -> int:
         return len(self.known) * self.reps

@@ -184,6 +184,8 @@ def open_study(
     study.sampler = sampler(spec, spec.seed + len(study.trials), violations)
     if not study.trials and rows:
         _rebuild(study, spec, rows, run_key)
+    for start in spec.search.start:  # asked first; once, however often the search resumes
+        study.enqueue_trial(start, skip_if_exists=True)
     pending = []
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         if set(trial.params) == set(spec.levers):

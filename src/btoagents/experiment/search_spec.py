@@ -29,6 +29,7 @@ scenario, overrides, seed, replications and stored KPIs read as in a sweep's fil
     candidates = 30                      # budget: candidates asked of the optimiser
     runs = 200                           # optional budget of runs (candidates x reps)
     sampler = "auto"                     # tpe, gp, nsga2, random; auto: tpe / nsga2
+    start = [{S = 3, policy = "fcfs"}]   # optional: candidates asked first (in the budget)
 
 The sampler is Optuna's (Akiba et al., "Optuna: a next-generation hyperparameter
 optimization framework", KDD 2019): TPE (Bergstra et al., "Algorithms for hyper-parameter
@@ -37,9 +38,11 @@ optimization", NeurIPS 2011) or a Gaussian process for one objective, NSGA-II (D
 Evolutionary Computation 6(2), 2002) for several, or TPE's multi-objective form (Ozaki et
 al., "Multiobjective tree-structured Parzen estimator for computationally expensive
 optimization problems", GECCO 2020), which needs fewer candidates; constraints go to the sampler as
-constraint values (feasible when <= 0). The budget is not part of the search's identity
-(:func:`search_hash`): running the same file with a larger ``--budget`` continues the
-search.
+constraint values (feasible when <= 0). Start candidates (Optuna's ``enqueue_trial``)
+make sure the configuration in use and the corners of the lever space are evaluated,
+which a sampler's random start may miss. Neither the budget nor the start candidates are
+part of the search's identity (:func:`search_hash`): running the same file with a larger
+``--budget`` or more start candidates continues the search.
 """
 
 from __future__ import annotations
@@ -137,6 +140,33 @@ class LeverSpec(_Section):
         """The dotted scenario keys this lever sets."""
         return [self.key] if self.key is not None else list(self.keys)
 
+    def refuses(self, value: Any) -> str | None:
+        """Why the lever cannot take ``value`` (outside its range, off its grid, not a
+        whole number, not a choice), or None when it can."""
+        if self.range is None:
+            if any(type(value) is type(c) and value == c for c in self.choices):
+                return None
+            return f"{value!r} is not one of the choices {self.choices}"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"{value!r} is not a number"
+        low, high = self.range
+        if not low <= value <= high:
+            return f"{value!r} is outside the range {list(self.range)}"
+        if self.integer and not float(value).is_integer():
+            return f"{value!r} is not a whole number"
+        if self.step is not None:
+            steps = (value - low) / self.step
+            if abs(steps - round(steps)) > 1e-9:
+                return f"{value!r} is not on the grid {low} + k * {self.step}"
+        return None
+
+    def as_value(self, value: Any) -> Any:
+        """``value`` (one the lever can take) typed as the optimiser suggests it: an int
+        for an integer range, a float for another range, a choice unchanged."""
+        if self.range is None:
+            return value
+        return int(value) if self.integer else float(value)
+
     def extremes(self) -> list[Any]:
         """The values that bound what the lever can set: both ends, or every choice."""
         if self.range is None:
@@ -166,6 +196,11 @@ class SearchSettings(_Section):
         ge=1,
         le=MAX_CANDIDATES,
         description="TPE/GP random candidates before modelling (default: 10)",
+    )
+    start: list[dict[str, str | int | float | bool]] = Field(
+        default_factory=list,
+        description="candidates asked first, each a value of every lever, e.g. the "
+        "configuration in use and the corners of the lever space (they count in the budget)",
     )
 
 
@@ -205,6 +240,34 @@ class SearchSpec(StudySpec):
         return constraints
 
     @model_validator(mode="after")
+    def _starts_are_candidates(self) -> Self:
+        """Every start candidate gives each lever a value it can take, and no lever more."""
+        from btoagents.config.messages import unknown
+
+        starts = self.search.start
+        if len(starts) > self.search.candidates:
+            raise ValueError(
+                f"search.start: {len(starts)} start candidates exceed the budget of "
+                f"search.candidates = {self.search.candidates}"
+            )
+        for i, start in enumerate(starts):
+            where = f"search.start[{i}]"
+            for name in start:
+                if name not in self.levers:
+                    raise ValueError(f"{where}: {unknown('lever', name, self.levers)}")
+            missing = [n for n in self.levers if n not in start]
+            if missing:
+                raise ValueError(f"{where}: no value for the lever(s) {', '.join(missing)}")
+            for name, value in start.items():
+                reason = self.levers[name].refuses(value)
+                if reason is not None:
+                    raise ValueError(f"{where}.{name}: {reason}")
+            # as the optimiser would suggest them: 20 for a float lever is 20.0, so a start
+            # candidate and the same one asked by the sampler run the same runs
+            starts[i] = {name: self.levers[name].as_value(start[name]) for name in self.levers}
+        return self
+
+    @model_validator(mode="after")
     def _sampler_fits(self) -> Self:
         sampler = self.search.sampler
         if len(self.objectives) > 1 and sampler == "gp":
@@ -236,11 +299,12 @@ class SearchSpec(StudySpec):
 
 
 def search_hash(spec: SearchSpec) -> str:
-    """The search's identity (sha256, 16 hex digits) over everything but its budget and
-    description: the same file with a larger budget continues the same search."""
+    """The search's identity (sha256, 16 hex digits) over everything but its budget, its
+    start candidates and description: the same file with a larger budget, or more start
+    candidates, continues the same search."""
     data = spec.model_dump(mode="json", exclude={"description": True})
     data["search"] = {
-        k: v for k, v in data["search"].items() if k not in ("candidates", "runs", "batch")
+        k: v for k, v in data["search"].items() if k not in ("candidates", "runs", "batch", "start")
     }
     text = json.dumps(data, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
