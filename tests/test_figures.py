@@ -26,6 +26,7 @@ from btoagents.figures.numbers import (
 from btoagents.figures.registry import FIGURES
 from btoagents.figures.stored import Estimate, Stored, estimate
 from btoagents.pipeline.quick import ROOT, shrink, thin
+from btoagents.validation import quick_cases
 
 PAPER = ROOT / "paper" / "paper.tex"
 MACRO_PREFIXES = ("Frontier", "Variety", "Sobol", "Validation", "BuildScale", "Cap", "Adapt")
@@ -83,6 +84,20 @@ def test_quick_build_keeps_its_results_apart_and_writes_the_tables(quick_build):
     assert (results / "specs" / "paper_frontier.toml").is_file()
     for table in ("numbers.tex", "validation_table.tex", "variety_table.tex"):
         assert (quick_build["generated"] / table).is_file()
+
+
+def test_quick_build_validates_every_quick_case_and_every_check_passes(quick_build):
+    """The build's validation is ``btoagents validate --quick``: every case of the quick
+    subset, each check passed, the report and its figure written."""
+    folder = quick_build["results"] / "validation"
+    report = (folder / "report.md").read_text()
+    for case in quick_cases():
+        assert case.params in report, case.name
+    assert "**NO**" not in report
+    assert (folder / "theory_vs_simulation.png").stat().st_size > 10_000
+    checks = pd.read_csv(folder / "checks.csv")
+    assert set(checks["case"]) == {c.name for c in quick_cases()}
+    assert checks["passed"].all(), checks[~checks["passed"]]
 
 
 def test_numbers_define_every_macro_the_paper_uses(quick_build):

@@ -8,13 +8,18 @@ from btoagents.cli import main
 from btoagents.validation import quick_cases
 
 
-def test_quick_validation_passes_and_writes_its_report(tmp_path, capsys):
-    status = main(["validate", "--quick", "--out", str(tmp_path)])
+def test_validate_runs_the_chosen_families_and_writes_their_report(tmp_path, capsys):
+    """The command on two fast families (the whole quick subset runs, and its report is
+    checked, in ``figures --quick``: tests/test_figures.py)."""
+    args = ["validate", "--quick", "--family", "palm", "--family", "little"]
+    status = main([*args, "--out", str(tmp_path)])
     out = capsys.readouterr().out
     assert status == 0, out
     report = (tmp_path / "report.md").read_text()
+    chosen = [c for c in quick_cases() if c.family in ("palm", "little")]
+    assert len(chosen) == 3
     for case in quick_cases():
-        assert case.params in report
+        assert (case.params in report) == (case in chosen), case.name
     assert "**NO**" not in report
     assert (tmp_path / "theory_vs_simulation.png").stat().st_size > 10_000
     assert (tmp_path / "checks.csv").exists()
