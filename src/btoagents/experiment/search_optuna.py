@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,10 +118,20 @@ def sampler(
     spec: SearchSpec, seed: int, violations: Violations | None = None
 ) -> optuna.samplers.BaseSampler:
     """The spec's sampler, seeded with ``seed``; with constraints, ``violations`` gives it
-    each told trial's constraint values."""
-    import optuna
+    each told trial's constraint values. Optuna 5 deprecates ``constraints_func`` (removed
+    in 7, hence the pin below 7) in favour of ``Trial.set_constraint``, which needs a live
+    ``Trial`` that a trial resumed from the journal does not have: the deprecation warning
+    is silenced here, where the choice is made, rather than shown to every user."""
 
     cf = (violations or Violations()) if spec.constraints else None
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "`constraints_func` has been deprecated", FutureWarning)
+        return _sampler(spec, seed, cf)
+
+
+def _sampler(spec: SearchSpec, seed: int, cf: Violations | None) -> optuna.samplers.BaseSampler:
+    import optuna
+
     name = spec.sampler_name()
     startup = spec.search.startup or STARTUP
     if name == "tpe":
