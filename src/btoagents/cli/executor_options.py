@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from btoagents.errors import BtoagentsError
 
@@ -45,3 +46,16 @@ def check_workers(args: argparse.Namespace) -> None:
     """Refuse ``--workers`` below 1 in one line."""
     if args.workers is not None and args.workers < 1:
         raise BtoagentsError(f"--workers = {args.workers}: must be at least 1")
+
+
+def executor_arguments(args: argparse.Namespace) -> dict[str, Any]:
+    """The parsed options of :func:`add_executor_options` as the keyword arguments that
+    ``sweep``, ``optimize`` and ``select`` take, ``--workers`` checked first."""
+    check_workers(args)
+    return {
+        "executor": args.executor,
+        "workers": args.workers,
+        "scheduler": args.scheduler,
+        "new": args.new,
+        "results_root": args.results,
+    }

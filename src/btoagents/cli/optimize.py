@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from btoagents.cli.executor_options import add_executor_options, check_workers
+from btoagents.cli.executor_options import add_executor_options, executor_arguments
 from btoagents.errors import BtoagentsError
 
 if TYPE_CHECKING:
@@ -41,22 +41,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """Run the search, then print its summary line and the best candidate or the front."""
-    import os
-
     from btoagents.experiment.search import optimize
     from btoagents.report import fmt
 
-    check_workers(args)
-    workers = args.workers or (1 if args.executor == "serial" else os.cpu_count() or 1)
-    result = optimize(
-        args.search,
-        executor=args.executor,
-        workers=workers,
-        scheduler=args.scheduler,
-        budget=args.budget,
-        new=args.new,
-        results_root=args.results,
-    )
+    result = optimize(args.search, budget=args.budget, **executor_arguments(args))
     console.print(result.line(), highlight=False, soft_wrap=True)
     title = "Pareto front" if result.multi else "best candidate"
     if result.result.empty:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from btoagents.cli.executor_options import add_executor_options, check_workers
+from btoagents.cli.executor_options import add_executor_options, executor_arguments
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -43,16 +43,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from btoagents.experiment.select import select, selection_table
     from btoagents.report import fmt
 
-    check_workers(args)
-    summary = select(
-        args.experiment,
-        executor=args.executor,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        new=args.new,
-        results_root=args.results,
-        force=args.force,
-    )
+    summary = select(args.experiment, force=args.force, **executor_arguments(args))
     table = selection_table(summary.selection)
     console.print(table.to_string(index=False, float_format=fmt), highlight=False, soft_wrap=True)
     console.print(summary.line(), highlight=False, soft_wrap=True, markup=False)

@@ -7,7 +7,7 @@ import argparse
 import warnings
 from typing import TYPE_CHECKING
 
-from btoagents.cli.executor_options import add_executor_options, check_workers
+from btoagents.cli.executor_options import add_executor_options, executor_arguments
 from btoagents.errors import BtoagentsError
 
 if TYPE_CHECKING:
@@ -52,17 +52,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
     """Run the sweep, then print its summary line and what to do about failed runs."""
     from btoagents.experiment import sweep
 
-    check_workers(args)
     summary = sweep(
         args.experiment,
-        executor=args.executor,
-        workers=args.workers,
-        scheduler=args.scheduler,
         replications=args.replications,
-        new=args.new,
-        results_root=args.results,
         retry_failed=args.retry_failed,
         force=args.force,
+        **executor_arguments(args),
     )
     console.print(summary.line(), highlight=False, soft_wrap=True)
     failed = summary.failed - summary.lost

@@ -54,7 +54,7 @@ from btoagents.experiment.search_optuna import (
 from btoagents.experiment.search_prepare import PreparedSearch, design, manifest, prepare_search
 from btoagents.experiment.search_report import SearchReport, report
 from btoagents.experiment.store import ResultStore
-from btoagents.experiment.storing import EXECUTORS, store_runs, writing
+from btoagents.experiment.storing import EXECUTORS, pool_size, store_runs, writing
 from btoagents.experiment.sweep import results_folder
 from btoagents.random import replication_seed
 
@@ -78,7 +78,7 @@ def optimize(
     prep = prepare_search(path, budget)
     spec = prep.spec
     store = ResultStore(folder if folder is not None else results_folder(spec, results_root))  # type: ignore[arg-type]
-    n_workers = workers or 1
+    n_workers = pool_size(executor, workers)  # candidates in flight by default
     with writing(store.folder), store.lock():
         store.open(manifest(prep, path), new=new)
         # the budget may have grown since the folder was made (--budget)

@@ -55,13 +55,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from btoagents.config.limits import MAX_RUNS
-from btoagents.config.loading import format_validation_error, look_up, parse_toml, read_text
 from btoagents.config.section import Number
-from btoagents.errors import ConfigError
-from btoagents.experiment.spec import StudySpec, _Section
+from btoagents.experiment.spec import StudySpec, _Section, load_study
 
 Direction = Literal["maximize", "minimize"]
 Sampler = Literal["auto", "tpe", "gp", "nsga2", "random"]
@@ -312,13 +310,4 @@ def search_hash(spec: SearchSpec) -> str:
 
 def load_search(path: str | Path) -> tuple[SearchSpec, str, Path]:
     """Read a search file; returns (spec, its text, its folder). One-line errors."""
-    path = Path(path)
-    if not look_up(path) or not path.is_file():
-        raise ConfigError(f"{path}: no such search file")
-    text = read_text(path)
-    data = parse_toml(text, str(path))
-    try:
-        spec = SearchSpec.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, str(path), SearchSpec)) from None
-    return spec, text, path.parent
+    return load_study(path, SearchSpec, "search file")

@@ -267,9 +267,16 @@ def load_experiment[S: ExperimentSpec](
 
     ``schema`` is the file's model: :class:`ExperimentSpec` or a subclass (a select file,
     :mod:`btoagents.experiment.select_spec`)."""
+    return load_study(path, schema, "experiment file")
+
+
+def load_study[S: StudySpec](path: str | Path, schema: type[S], kind: str) -> tuple[S, str, Path]:
+    """Read a study file of model ``schema`` (an experiment, search or select file, called
+    ``kind`` in the message for a missing file); returns (spec, its text, its folder).
+    One-line errors."""
     path = Path(path)
     if not look_up(path) or not path.is_file():
-        raise ConfigError(f"{path}: no such experiment file")
+        raise ConfigError(f"{path}: no such {kind}")
     text = read_text(path)
     data = parse_toml(text, str(path))
     try:

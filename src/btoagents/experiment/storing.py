@@ -96,7 +96,7 @@ def run_into_store(
         if urgent or len(batch) >= BATCH_ROWS or time.perf_counter() - last_flush >= BATCH_SECONDS:
             flush()
 
-    n = workers or os.cpu_count() or 1
+    n = pool_size(executor, workers)
     stats = ExecStats()
     try:
         if executor == "serial" or (isinstance(tasks, Sized) and not len(tasks)):
@@ -108,6 +108,14 @@ def run_into_store(
     finally:
         flush()  # the rows finished before an interruption are kept
     return stats
+
+
+def pool_size(executor: str, workers: int | None) -> int:
+    """How many runs execute at once: one on the serial executor, else ``workers`` or, by
+    default, one per core (the process pool's and the local Dask cluster's size)."""
+    if executor == "serial":
+        return 1
+    return workers or os.cpu_count() or 1
 
 
 def store_runs(
